@@ -1,0 +1,255 @@
+/**
+ * The Result: everything a run measured, JSON-serialisable and versioned.
+ *
+ * Every reporter is a pure function of a Result, `abx report` re-renders one
+ * from a file, and `abx merge` folds several into one. The JSON Schema in
+ * schema/result.schema.json describes exactly this shape; change both together
+ * and bump RESULT_SCHEMA when a reader of the old shape would misread the new.
+ */
+
+export const RESULT_SCHEMA = 'abx.result/v1' as const;
+
+/** Latency summary in milliseconds (fractional, microsecond resolution). */
+export interface LatencySummaryMs {
+  min: number;
+  mean: number;
+  /** Population standard deviation of the recorded values. */
+  stdev: number;
+  p50: number;
+  p66: number;
+  p75: number;
+  p80: number;
+  p90: number;
+  p95: number;
+  p98: number;
+  p99: number;
+  p999: number;
+  p9999: number;
+  max: number;
+}
+
+/** One row of ab's "Connection Times (ms)" table. */
+export interface PhaseSummaryMs {
+  min: number;
+  mean: number;
+  /** Sample standard deviation (n-1), as ab prints it. */
+  sd: number;
+  median: number;
+  max: number;
+}
+
+/** One second of the run, counted from the run's start (second 0 = first second). */
+export interface TimelineBucket {
+  second: number;
+  /** Responses fully received in this second (any status). */
+  completed: number;
+  /** Failed requests (connect, receive, length, exceptions, timeouts) that ended in this second. */
+  errors: number;
+  non2xx: number;
+  /** Bytes received (headers + body) in this second. */
+  bytes: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** This second's latency histogram (µs, compressed base64), so timelines merge exactly. */
+  histogram?: string;
+}
+
+export interface Totals {
+  /** Requests started (attempts). */
+  requests: number;
+  /** Responses fully received, whatever their status; includes Length failures (as ab counts). */
+  completed: number;
+  /** connect + receive + length + exceptions + timeouts. */
+  failed: number;
+  /** Completed responses whose status was not 2xx (not failures, as in ab). */
+  non2xx: number;
+  /** Bytes received: status line, headers and body. */
+  bytes: number;
+  /** Body bytes received (ab's "HTML transferred"). */
+  bodyBytes: number;
+  /** Request body bytes sent (-p/-u). */
+  bodySentBytes: number;
+  /** Completed responses per second over durationMs. */
+  rps: number;
+  /** Responses that arrived on a reused (kept-alive) connection. */
+  keepAliveRequests: number;
+  /** TCP connections opened by abx. */
+  connections: number;
+}
+
+export interface Failures {
+  /** Could not connect: refused, unresolvable, connect timeout, TLS handshake. */
+  connect: number;
+  /** Connection reset or closed while waiting for or reading the response. */
+  receive: number;
+  /** Body length differed from the first response's (ab's rule; off with -l). */
+  length: number;
+  /** Anything else: malformed responses, client-side errors. */
+  exceptions: number;
+  /** No response (headers or next body chunk) within -s seconds. */
+  timeouts: number;
+}
+
+/** Open-loop (--rate) bookkeeping. */
+export interface RateInfo {
+  targetPerSec: number;
+  achievedPerSec: number;
+  /** Requests sent later than their intended time because the in-flight cap was reached. */
+  late: number;
+  /** The worst lag between a request's intended and actual send time. */
+  maxLagMs: number;
+}
+
+export interface ServerInfo {
+  /** The Server header of the first response, up to the first space (as ab). */
+  software: string;
+  hostname: string;
+  port: number;
+  /** Path and query as sent. */
+  documentPath: string;
+  /** Body length of the first response; null when -l (variable) or no response arrived. */
+  documentLength: number | null;
+  /** TLS protocol and cipher, for https. */
+  tls?: string;
+}
+
+/** The options the run used, with secrets redacted. */
+export interface RecordedOptions {
+  requests: number | null;
+  concurrency: number;
+  durationMs: number | null;
+  timeoutMs: number;
+  keepAlive: boolean;
+  /** Header lines as sent; Authorization, Proxy-Authorization and Cookie values are "[redacted]". */
+  headers: string[];
+  ratePerSec: number | null;
+  workers: number;
+}
+
+export interface ErrorCount {
+  category: keyof Failures;
+  /** A short code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, ...). */
+  code: string;
+  /** The first message seen for this code, one line. */
+  message: string;
+  count: number;
+}
+
+export interface AlarmInfo {
+  name: string;
+  /** high / low for target tracking's AlarmHigh / AlarmLow. */
+  role: 'high' | 'low' | 'other';
+  metric: string;
+  threshold: number;
+  comparison: string;
+  periodSec: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  /** State at the last poll: OK, ALARM or INSUFFICIENT_DATA. */
+  state: string;
+}
+
+export interface ObservationSample {
+  /** Start of the metric period (ISO 8601). */
+  at: string;
+  /** e.g. RequestCountPerTarget, HealthyHostCount, DesiredCapacity, InServiceInstances, CPUUtilization. */
+  metric: string;
+  value: number;
+  /** The newest period: CloudWatch may still fill it in. */
+  provisional: boolean;
+}
+
+export interface ObservationEvent {
+  at: string;
+  kind: 'scaling-activity' | 'alarm' | 'instance';
+  description: string;
+  activityId?: string;
+  statusCode?: string;
+  fromCapacity?: number;
+  toCapacity?: number;
+  cause?: string;
+  /** For alarms: the alarm, its old and new state. */
+  alarmName?: string;
+  fromState?: string;
+  toState?: string;
+  /** For instances: id, AZ and lifecycle state. */
+  instanceId?: string;
+  availabilityZone?: string;
+  endedAt?: string;
+}
+
+export interface ObservationGap {
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/** What the AWS observer saw while the run went on (see src/observe/). */
+export interface Observation {
+  asg: string | null;
+  targetGroup: string | null;
+  loadBalancer: string | null;
+  region: string;
+  policy: { name: string; targetValue: number; metric: string; resourceLabel?: string } | null;
+  alarms: AlarmInfo[];
+  /** CloudWatch period of the samples, in seconds. */
+  periodSec: number;
+  samples: ObservationSample[];
+  events: ObservationEvent[];
+  gaps: ObservationGap[];
+  /** Warnings said to the user (one line each). */
+  warnings: string[];
+  pollIntervalMs: number;
+  polls: number;
+  apiCalls: number;
+}
+
+export interface AssertionOutcome {
+  expression: string;
+  /** The measured value in the expression's unit, or null when it cannot be measured. */
+  actual: number | null;
+  unit: string;
+  passed: boolean;
+}
+
+export interface Result {
+  schema: typeof RESULT_SCHEMA;
+  tool: { name: 'abx'; version: string };
+  /** The target URL, without user info. */
+  url: string;
+  method: string;
+  concurrency: number;
+  /** Wall-clock start (ISO 8601) and the same in epoch ms. */
+  startedAt: string;
+  startedAtMs: number;
+  /** From the first request sent to the last response (ab's "Time taken for tests"). */
+  durationMs: number;
+  /** True when SIGINT/SIGTERM stopped the run early. */
+  interrupted: boolean;
+  options: RecordedOptions;
+  server: ServerInfo;
+  totals: Totals;
+  failures: Failures;
+  errors: ErrorCount[];
+  statusCodes: Record<string, number>;
+  /** Total latency; in --rate mode measured from each request's intended send time. */
+  latencyMs: LatencySummaryMs;
+  /** --rate only: latency from the actual send time. */
+  serviceLatencyMs?: LatencySummaryMs;
+  /** ab's Connection Times table (see README for what each phase means in abx). */
+  connectionTimesMs: {
+    connect: PhaseSummaryMs;
+    processing: PhaseSummaryMs;
+    waiting: PhaseSummaryMs;
+    total: PhaseSummaryMs;
+  };
+  /** The total-latency HDR histogram (µs), compressed base64, for exact merges. */
+  histogram: string;
+  /** Phase histograms (µs, compressed base64) so merged Connection Times stay exact. */
+  phaseHistograms: { connect: string; processing: string; waiting: string; service?: string };
+  timeline: TimelineBucket[];
+  rate?: RateInfo;
+  observation?: Observation;
+  assertions?: AssertionOutcome[];
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests start real servers and child processes; keep the
+    // 2-core machine from being oversubscribed so timings stay meaningful.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    env: {
+      // No test may ever reach real AWS or the instance-metadata address.
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests',
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      NO_COLOR: '1',
+    },
+  },
+});
