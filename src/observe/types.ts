@@ -1,0 +1,28 @@
+/**
+ * What the CLI hands the observer. The observer owns everything behind this
+ * (src/observe/); the CLI only builds these options from flags.
+ */
+import type { ObservationEvent } from '../stats/result.js';
+
+export interface ObserverOptions {
+  /** --asg NAME */
+  asg?: string;
+  /** --target-group ARN */
+  targetGroupArn?: string;
+  /** The load's URL; an *.elb.amazonaws.com host allows discovery from the URL alone. */
+  url?: URL;
+  /** --region, else AWS_REGION, AWS_DEFAULT_REGION, or the region in an ALB DNS name. */
+  region?: string;
+  /** --profile */
+  profile?: string;
+  /** --endpoint-url (the SDK's AWS_ENDPOINT_URL[_<SERVICE>] variables also work). */
+  endpointUrl?: string;
+  /** --poll-interval, at least 1000. */
+  pollIntervalMs: number;
+  /** Epoch ms the load run started: "+2m41s" times and the activities that count as new are relative to it. */
+  runStartedAtMs: number;
+  /** Called as each new event arrives (the CLI prints it). */
+  onEvent?: (event: ObservationEvent) => void;
+  /** Called with one-line warnings (missing credentials, AccessDenied, throttling...). */
+  onWarning?: (message: string) => void;
+}
