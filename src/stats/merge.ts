@@ -1,0 +1,248 @@
+/**
+ * Folds several Results (worker threads, shards on several machines, or runs
+ * given to `abx merge`) into one, exactly: histograms are decoded and added,
+ * so merged percentiles are those of one histogram that recorded every value;
+ * summaries are recomputed from the merged histograms, never averaged.
+ *
+ * Timelines are lined up by wall-clock second: a bucket's second is counted
+ * from the earliest start, so two shards started 3 s apart put their first
+ * seconds at 0 and 3. Starts are not aligned to whole seconds of the clock,
+ * so a bucket lands on floor((its start − earliest start) / 1 s); the error is
+ * below one second, the resolution of the timeline itself.
+ */
+import { createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
+import type {
+  AlarmInfo,
+  ErrorCount,
+  Failures,
+  Observation,
+  ObservationEvent,
+  ObservationSample,
+  RateInfo,
+  Result,
+  TimelineBucket,
+  Totals,
+} from './result.js';
+
+/** Merges one or more Results; merging a single Result returns an equal one. */
+export function mergeResults(results: Result[]): Result {
+  if (results.length === 0) throw new RangeError('mergeResults needs at least one result');
+  const first = results[0]!;
+  const startedAtMs = Math.min(...results.map((r) => r.startedAtMs));
+  const endedAtMs = Math.max(...results.map((r) => r.startedAtMs + r.durationMs));
+  const durationMs = endedAtMs - startedAtMs;
+
+  const total = addAll(results.map((r) => r.histogram), createHistogram);
+  const connect = addAll(results.map((r) => r.phaseHistograms.connect), createHistogram);
+  const processing = addAll(results.map((r) => r.phaseHistograms.processing), createHistogram);
+  const waiting = addAll(results.map((r) => r.phaseHistograms.waiting), createHistogram);
+  const serviceEncoded = results.map((r) => r.phaseHistograms.service).filter((s): s is string => s !== undefined);
+  const service = serviceEncoded.length > 0 ? addAll(serviceEncoded, createHistogram) : null;
+
+  const totals = sumTotals(results.map((r) => r.totals));
+  totals.rps = durationMs > 0 ? totals.completed / (durationMs / 1000) : 0;
+
+  const documentLengths = new Set(results.map((r) => r.server.documentLength));
+  const concurrency = sum(results.map((r) => r.concurrency));
+  const requestsOption = results.some((r) => r.options.requests === null) ? null : sum(results.map((r) => r.options.requests ?? 0));
+  const rate = mergeRate(results.map((r) => r.rate).filter((x): x is RateInfo => x !== undefined));
+  const observation = mergeObservations(results.map((r) => r.observation).filter((x): x is Observation => x !== undefined));
+
+  const merged: Result = {
+    schema: first.schema,
+    tool: { ...first.tool },
+    url: first.url,
+    method: first.method,
+    concurrency,
+    startedAt: new Date(startedAtMs).toISOString(),
+    startedAtMs,
+    durationMs,
+    interrupted: results.some((r) => r.interrupted),
+    options: {
+      ...first.options,
+      headers: [...first.options.headers],
+      requests: requestsOption,
+      concurrency: sum(results.map((r) => r.options.concurrency)),
+      workers: sum(results.map((r) => r.options.workers)),
+    },
+    server: { ...first.server, documentLength: documentLengths.size === 1 ? first.server.documentLength : null },
+    totals,
+    failures: sumFailures(results.map((r) => r.failures)),
+    errors: mergeErrors(results.flatMap((r) => r.errors)),
+    statusCodes: sumRecords(results.map((r) => r.statusCodes)),
+    latencyMs: summarise(total),
+    ...(service ? { serviceLatencyMs: summarise(service) } : {}),
+    connectionTimesMs: {
+      connect: phaseSummary(connect),
+      processing: phaseSummary(processing),
+      waiting: phaseSummary(waiting),
+      total: phaseSummary(total),
+    },
+    histogram: encodeHistogram(total),
+    phaseHistograms: {
+      connect: encodeHistogram(connect),
+      processing: encodeHistogram(processing),
+      waiting: encodeHistogram(waiting),
+      ...(service ? { service: encodeHistogram(service) } : {}),
+    },
+    timeline: mergeTimelines(results, startedAtMs),
+    ...(rate ? { rate } : {}),
+    ...(observation ? { observation } : {}),
+  };
+  // Assertion outcomes belong to the run they were evaluated on; a merge must re-evaluate them.
+  if (results.length === 1 && first.assertions) merged.assertions = first.assertions.map((a) => ({ ...a }));
+  return merged;
+}
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+function addAll(encoded: string[], create: () => Histogram): Histogram {
+  const into = create();
+  for (const text of encoded) into.add(decodeHistogram(text));
+  return into;
+}
+
+function sumTotals(all: Totals[]): Totals {
+  const out = { ...all[0]! };
+  for (const key of Object.keys(out) as (keyof Totals)[]) out[key] = sum(all.map((t) => t[key]));
+  return out;
+}
+
+function sumFailures(all: Failures[]): Failures {
+  const out = { ...all[0]! };
+  for (const key of Object.keys(out) as (keyof Failures)[]) out[key] = sum(all.map((f) => f[key]));
+  return out;
+}
+
+function sumRecords(all: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const record of all) for (const [key, count] of Object.entries(record)) out[key] = (out[key] ?? 0) + count;
+  return out;
+}
+
+/** Errors keyed by (category, code); the first message seen is kept. */
+function mergeErrors(all: ErrorCount[]): ErrorCount[] {
+  const byKey = new Map<string, ErrorCount>();
+  for (const error of all) {
+    const key = `${error.category}\u0000${error.code}`;
+    const seen = byKey.get(key);
+    if (seen) seen.count += error.count;
+    else byKey.set(key, { ...error });
+  }
+  return [...byKey.values()];
+}
+
+function mergeRate(all: RateInfo[]): RateInfo | null {
+  if (all.length === 0) return null;
+  return {
+    targetPerSec: sum(all.map((r) => r.targetPerSec)),
+    achievedPerSec: sum(all.map((r) => r.achievedPerSec)),
+    late: sum(all.map((r) => r.late)),
+    maxLagMs: Math.max(...all.map((r) => r.maxLagMs)),
+  };
+}
+
+interface BucketFold {
+  bucket: TimelineBucket;
+  histogram: Histogram | null;
+  /** False once a contributing bucket had no histogram: percentiles are then approximated. */
+  exact: boolean;
+}
+
+function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[] {
+  const folds = new Map<number, BucketFold>();
+  for (const result of results) {
+    for (const bucket of result.timeline) {
+      const second = Math.floor((result.startedAtMs + bucket.second * 1000 - earliestMs) / 1000);
+      const fold = folds.get(second);
+      if (!fold) {
+        folds.set(second, {
+          bucket: { ...bucket, second },
+          histogram: bucket.histogram ? addAll([bucket.histogram], createCoarseHistogram) : null,
+          exact: bucket.histogram !== undefined,
+        });
+        continue;
+      }
+      const into = fold.bucket;
+      into.completed += bucket.completed;
+      into.errors += bucket.errors;
+      into.non2xx += bucket.non2xx;
+      into.bytes += bucket.bytes;
+      if (fold.exact && fold.histogram && bucket.histogram) {
+        fold.histogram.add(decodeHistogram(bucket.histogram));
+      } else {
+        // Without both histograms the merged percentiles cannot be exact; keep the worst seen.
+        fold.exact = false;
+        fold.histogram = null;
+        into.p50Ms = Math.max(into.p50Ms, bucket.p50Ms);
+        into.p99Ms = Math.max(into.p99Ms, bucket.p99Ms);
+        into.maxMs = Math.max(into.maxMs, bucket.maxMs);
+      }
+    }
+  }
+  const out: TimelineBucket[] = [];
+  for (const second of [...folds.keys()].sort((a, b) => a - b)) {
+    const fold = folds.get(second)!;
+    const bucket = fold.bucket;
+    if (fold.exact && fold.histogram) {
+      const h = fold.histogram;
+      const empty = h.totalCount === 0;
+      // Same arithmetic as stats/timeline.ts, so a merged bucket reads like a recorded one.
+      bucket.p50Ms = empty ? 0 : h.getValueAtPercentile(50) / 1000;
+      bucket.p99Ms = empty ? 0 : h.getValueAtPercentile(99) / 1000;
+      bucket.maxMs = empty ? 0 : h.maxValue / 1000;
+      bucket.histogram = encodeHistogram(h);
+    } else {
+      delete bucket.histogram;
+    }
+    out.push(bucket);
+  }
+  return out;
+}
+
+/** Stable sort by ISO time, so equal instants keep the order they were seen in. */
+const byTime = <T extends { at: string }>(items: T[]): T[] =>
+  items
+    .map((item, index) => ({ item, index, atMs: Date.parse(item.at) }))
+    .sort((a, b) => a.atMs - b.atMs || a.index - b.index)
+    .map((x) => x.item);
+
+function mergeObservations(all: Observation[]): Observation | null {
+  if (all.length === 0) return null;
+  const first = all[0]!;
+
+  const events = new Map<string, ObservationEvent>();
+  for (const event of all.flatMap((o) => o.events)) {
+    const key = event.activityId !== undefined ? `activity\u0000${event.activityId}` : `${event.kind}\u0000${event.at}\u0000${event.description}`;
+    // A later copy of the same activity carries the newer status (InProgress → Successful).
+    events.set(key, { ...event });
+  }
+
+  const samples = new Map<string, ObservationSample>();
+  for (const sample of all.flatMap((o) => o.samples)) {
+    const key = `${sample.at}\u0000${sample.metric}`;
+    const seen = samples.get(key);
+    // A settled (non-provisional) value beats a provisional one; otherwise the latest seen wins.
+    if (!seen || !(sample.provisional && !seen.provisional)) samples.set(key, { ...sample });
+  }
+
+  const alarms = new Map<string, AlarmInfo>();
+  for (const alarm of all.flatMap((o) => o.alarms)) alarms.set(alarm.name, { ...alarm });
+
+  return {
+    asg: first.asg,
+    targetGroup: first.targetGroup,
+    loadBalancer: first.loadBalancer,
+    region: first.region,
+    policy: first.policy ? { ...first.policy } : null,
+    alarms: [...alarms.values()],
+    periodSec: first.periodSec,
+    samples: byTime([...samples.values()]),
+    events: byTime([...events.values()]),
+    gaps: all.flatMap((o) => o.gaps.map((g) => ({ ...g }))),
+    warnings: [...new Set(all.flatMap((o) => o.warnings))],
+    pollIntervalMs: first.pollIntervalMs,
+    polls: sum(all.map((o) => o.polls)),
+    apiCalls: sum(all.map((o) => o.apiCalls)),
+  };
+}
