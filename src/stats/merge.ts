@@ -9,6 +9,11 @@
  * seconds at 0 and 3. Starts are not aligned to whole seconds of the clock,
  * so a bucket lands on floor((its start − earliest start) / 1 s); the error is
  * below one second, the resolution of the timeline itself.
+ *
+ * Minimum and maximum are the one exception to "recompute from the merged
+ * histogram": a histogram keeps the exact extreme it recorded, but its
+ * encoding keeps only the bucket, so a decoded maximum can read a few µs off.
+ * The min of the minimums and the max of the maximums are exact, so those win.
  */
 import { createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
 import type {
@@ -39,6 +44,7 @@ export function mergeResults(results: Result[]): Result {
   const serviceEncoded = results.map((r) => r.phaseHistograms.service).filter((s): s is string => s !== undefined);
   const service = serviceEncoded.length > 0 ? addAll(serviceEncoded, createHistogram) : null;
 
+  const totalCounts = countsOf(results.map((r) => r.histogram));
   const totals = sumTotals(results.map((r) => r.totals));
   totals.rps = durationMs > 0 ? totals.completed / (durationMs / 1000) : 0;
 
@@ -70,13 +76,21 @@ export function mergeResults(results: Result[]): Result {
     failures: sumFailures(results.map((r) => r.failures)),
     errors: mergeErrors(results.flatMap((r) => r.errors)),
     statusCodes: sumRecords(results.map((r) => r.statusCodes)),
-    latencyMs: summarise(total),
-    ...(service ? { serviceLatencyMs: summarise(service) } : {}),
+    latencyMs: withExtremes(summarise(total), results.map((r) => r.latencyMs), totalCounts),
+    ...(service
+      ? {
+          serviceLatencyMs: withExtremes(
+            summarise(service),
+            results.map((r) => r.serviceLatencyMs),
+            countsOf(results.map((r) => r.phaseHistograms.service)),
+          ),
+        }
+      : {}),
     connectionTimesMs: {
-      connect: phaseSummary(connect),
-      processing: phaseSummary(processing),
-      waiting: phaseSummary(waiting),
-      total: phaseSummary(total),
+      connect: withExtremes(phaseSummary(connect), results.map((r) => r.connectionTimesMs.connect), countsOf(results.map((r) => r.phaseHistograms.connect))),
+      processing: withExtremes(phaseSummary(processing), results.map((r) => r.connectionTimesMs.processing), countsOf(results.map((r) => r.phaseHistograms.processing))),
+      waiting: withExtremes(phaseSummary(waiting), results.map((r) => r.connectionTimesMs.waiting), countsOf(results.map((r) => r.phaseHistograms.waiting))),
+      total: withExtremes(phaseSummary(total), results.map((r) => r.connectionTimesMs.total), totalCounts),
     },
     histogram: encodeHistogram(total),
     phaseHistograms: {
@@ -95,6 +109,21 @@ export function mergeResults(results: Result[]): Result {
 }
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+interface Extremes {
+  min: number;
+  max: number;
+}
+
+/** Replaces a recomputed summary's min/max by the exact ones of the inputs that recorded anything. */
+function withExtremes<T extends Extremes>(merged: T, inputs: (Extremes | undefined)[], counts: number[]): T {
+  const counted = inputs.filter((s, i): s is Extremes => s !== undefined && (counts[i] ?? 0) > 0);
+  if (counted.length === 0) return merged;
+  return { ...merged, min: Math.min(...counted.map((s) => s.min)), max: Math.max(...counted.map((s) => s.max)) };
+}
+
+/** Per-input value counts of encoded histograms (0 for a missing one): an empty run's zeros are no minimum. */
+const countsOf = (encoded: (string | undefined)[]): number[] => encoded.map((e) => (e === undefined ? 0 : decodeHistogram(e).totalCount));
 
 function addAll(encoded: string[], create: () => Histogram): Histogram {
   const into = create();
@@ -147,6 +176,8 @@ interface BucketFold {
   histogram: Histogram | null;
   /** False once a contributing bucket had no histogram: percentiles are then approximated. */
   exact: boolean;
+  /** The exact maximum of the contributing buckets (see the note on extremes above). */
+  maxMs: number;
 }
 
 function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[] {
@@ -160,6 +191,7 @@ function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[]
           bucket: { ...bucket, second },
           histogram: bucket.histogram ? addAll([bucket.histogram], createCoarseHistogram) : null,
           exact: bucket.histogram !== undefined,
+          maxMs: bucket.maxMs,
         });
         continue;
       }
@@ -168,6 +200,8 @@ function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[]
       into.errors += bucket.errors;
       into.non2xx += bucket.non2xx;
       into.bytes += bucket.bytes;
+      // An empty bucket's maxMs is 0, which never wins.
+      fold.maxMs = Math.max(fold.maxMs, bucket.maxMs);
       if (fold.exact && fold.histogram && bucket.histogram) {
         fold.histogram.add(decodeHistogram(bucket.histogram));
       } else {
@@ -190,7 +224,7 @@ function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[]
       // Same arithmetic as stats/timeline.ts, so a merged bucket reads like a recorded one.
       bucket.p50Ms = empty ? 0 : h.getValueAtPercentile(50) / 1000;
       bucket.p99Ms = empty ? 0 : h.getValueAtPercentile(99) / 1000;
-      bucket.maxMs = empty ? 0 : h.maxValue / 1000;
+      bucket.maxMs = empty ? 0 : fold.maxMs;
       bucket.histogram = encodeHistogram(h);
     } else {
       delete bucket.histogram;
