@@ -51,7 +51,9 @@ export function summarise(histogram: Histogram): LatencySummaryMs {
   if (histogram.totalCount === 0) {
     return { min: 0, mean: 0, stdev: 0, p50: 0, p66: 0, p75: 0, p80: 0, p90: 0, p95: 0, p98: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
   }
-  const at = (p: number): number => usToMs(histogram.getValueAtPercentile(p));
+  // HDR reports a bucket's highest equivalent value; never let a percentile exceed the true max.
+  const maxUs = histogram.maxValue;
+  const at = (p: number): number => usToMs(Math.min(histogram.getValueAtPercentile(p), maxUs));
   return {
     min: usToMs(minValue(histogram)),
     mean: Math.round(histogram.mean) / 1000,
@@ -80,7 +82,7 @@ export function phaseSummary(histogram: Histogram): PhaseSummaryMs {
     min: usToMs(minValue(histogram)),
     mean: Math.round(histogram.mean) / 1000,
     sd: Math.round(sampleSd) / 1000,
-    median: usToMs(histogram.getValueAtPercentile(50)),
+    median: usToMs(Math.min(histogram.getValueAtPercentile(50), histogram.maxValue)),
     max: usToMs(histogram.maxValue),
   };
 }

@@ -1,0 +1,357 @@
+/**
+ * Flags → RunSettings. Every bad value becomes a one-line ConfigError here,
+ * before anything is sent; the engine and reporters never see raw flags.
+ */
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { LoadConfig, ResolveOverride } from '../engine/config.js';
+import type { RecordedOptions } from '../stats/result.js';
+import { parseAssertion, type Assertion } from '../stats/thresholds.js';
+import { collect as _collect, parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+
+/** What commander hands the main action (flag names as commander camel-cases them). */
+export interface RawRunOptions {
+  requests?: string;
+  concurrency?: string;
+  duration?: string;
+  timeout?: string;
+  keepalive?: boolean;
+  header?: string[];
+  cookie?: string[];
+  auth?: string;
+  proxyAuth?: string;
+  proxy?: string;
+  postFile?: string;
+  putFile?: string;
+  contentType?: string;
+  method?: string;
+  head?: boolean;
+  verbosity?: string;
+  quiet?: boolean;
+  r?: boolean;
+  variableLength?: boolean;
+  d?: boolean;
+  S?: boolean;
+  e?: string;
+  g?: string;
+  json?: boolean;
+  out?: string;
+  html?: string;
+  junit?: string;
+  insecure?: boolean;
+  color?: boolean;
+  rate?: string;
+  workers?: string;
+  assert?: string[];
+  asg?: string;
+  targetGroup?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  pollInterval?: string;
+  linger?: string;
+  resolve?: string;
+  observe?: boolean;
+  /** ab flags abx does not support; present only to say why. */
+  [unsupported: string]: unknown;
+}
+
+export interface OutputSettings {
+  json: boolean;
+  outPath: string | null;
+  htmlPath: string | null;
+  junitPath: string | null;
+  /** -e: ab's percentile CSV. */
+  percentileCsvPath: string | null;
+  /** -g: ab's gnuplot TSV, one row per request, streamed. */
+  gnuplotPath: string | null;
+  quiet: boolean;
+  verbosity: number;
+  percentiles: boolean;
+  confidence: boolean;
+}
+
+export interface ObserveSettings {
+  asg?: string;
+  targetGroupArn?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  pollIntervalMs: number;
+  /** Keep observing this long after the load ends; null = the default for the setup. */
+  lingerMs: number | null;
+  /** --no-observe */
+  disabled: boolean;
+}
+
+export interface RunSettings {
+  load: LoadConfig;
+  workers: number;
+  output: OutputSettings;
+  assertions: Assertion[];
+  observe: ObserveSettings;
+  /** The options as recorded in the Result: secrets redacted. */
+  recorded: RecordedOptions;
+}
+
+/** ab flags with no sensible meaning on undici, and what to do instead. */
+const UNSUPPORTED: Record<string, string> = {
+  w: '-w (HTML tables) is not supported: use --html FILE for a report with charts',
+  x: '-x (HTML table attributes) is not supported: use --html FILE',
+  y: '-y (HTML row attributes) is not supported: use --html FILE',
+  z: '-z (HTML cell attributes) is not supported: use --html FILE',
+  b: '-b (TCP buffer size) is not supported: undici uses the operating system default',
+  B: '-B (bind address) is not supported: abx connects from the default address',
+  I: '-I (disable SNI) is not supported: abx sends SNI for host names and never for IP addresses, as ab does',
+  Z: '-Z (cipher suite) is not supported: abx uses Node.js TLS defaults',
+  f: '-f (TLS protocol) is not supported: abx negotiates TLS 1.2 or 1.3',
+  E: '-E (client certificate) is not supported',
+};
+
+const MAX_CONCURRENCY = 20_000;
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions): RunSettings {
+  for (const [flag, reason] of Object.entries(UNSUPPORTED)) {
+    if (raw[flag] !== undefined && raw[flag] !== false) throw new ConfigError(reason);
+  }
+  const url = parseTargetUrl(rawUrl);
+  const resolve = raw.resolve ? parseResolve(raw.resolve) : null;
+  const ratePerSec = raw.rate !== undefined ? parsePositiveNumber('--rate', raw.rate) : null;
+  const durationMs = raw.duration !== undefined ? parseDurationMs('-t/--duration', raw.duration, { bareUnit: 's' }) : null;
+  let requests = raw.requests !== undefined ? parseInteger('-n/--requests', raw.requests) : null;
+  // ab's default is one request; -t alone runs for its time with no cap (ab silently caps at 50000).
+  if (requests === null && durationMs === null) requests = 1;
+  const concurrency =
+    raw.concurrency !== undefined
+      ? parseInteger('-c/--concurrency', raw.concurrency, { max: MAX_CONCURRENCY })
+      : ratePerSec !== null
+        ? 1000
+        : 1;
+  if (ratePerSec === null && requests !== null && concurrency > requests) {
+    throw new ConfigError(
+      `-c ${concurrency} is greater than -n ${requests}: concurrency cannot exceed the number of requests (as in ab); lower -c or raise -n`,
+    );
+  }
+  const timeoutMs = raw.timeout !== undefined ? parseDurationMs('-s/--timeout', raw.timeout, { bareUnit: 's' }) : 30_000;
+
+  const { method, body } = methodAndBody(raw);
+  const headers = buildHeaders(raw, url, body !== null);
+  const insecure = raw.insecure === true;
+  const load: LoadConfig = Object.freeze({
+    url,
+    method,
+    headers,
+    body,
+    requests,
+    durationMs,
+    concurrency,
+    ratePerSec,
+    timeoutMs,
+    keepAlive: raw.keepalive === true,
+    insecure,
+    proxy: raw.proxy ? parseProxy(raw.proxy, raw.proxyAuth) : null,
+    resolve,
+    variableLength: raw.variableLength === true,
+  });
+  if (resolve && (resolve.host !== url.hostname.replace(/^\[|\]$/g, '') || resolve.port !== urlPort(url))) {
+    throw new ConfigError(`--resolve ${raw.resolve} does not match the URL's host and port (${url.hostname}:${urlPort(url)})`);
+  }
+
+  const output: OutputSettings = {
+    json: raw.json === true,
+    outPath: raw.out ? checkWritablePath('--out', raw.out) : null,
+    htmlPath: raw.html ? checkWritablePath('--html', raw.html) : null,
+    junitPath: raw.junit ? checkWritablePath('--junit', raw.junit) : null,
+    percentileCsvPath: raw.e ? checkWritablePath('-e', raw.e) : null,
+    gnuplotPath: raw.g ? checkWritablePath('-g', raw.g) : null,
+    quiet: raw.quiet === true,
+    verbosity: raw.verbosity !== undefined ? parseInteger('-v', raw.verbosity, { min: 0, max: 5 }) : 0,
+    percentiles: raw.d !== true,
+    confidence: raw.S !== true,
+  };
+
+  const observe: ObserveSettings = {
+    pollIntervalMs: raw.pollInterval !== undefined ? parseDurationMs('--poll-interval', raw.pollInterval, { bareUnit: 's' }) : 15_000,
+    lingerMs: raw.linger !== undefined ? parseDurationMs('--linger', raw.linger, { bareUnit: 's', allowZero: true }) : null,
+    disabled: raw.observe === false,
+  };
+  if (observe.pollIntervalMs < 1000) throw new ConfigError(`--poll-interval must be at least 1s (got "${raw.pollInterval}")`);
+  if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
+  if (raw.targetGroup !== undefined) observe.targetGroupArn = parseTargetGroupArn(raw.targetGroup);
+  if (raw.region !== undefined) observe.region = nonEmpty('--region', raw.region);
+  if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
+  if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
+
+  const observing = !observe.disabled && (observe.asg !== undefined || observe.targetGroupArn !== undefined || isAlbHost(url.hostname));
+  const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing }));
+
+  const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
+  const recorded: RecordedOptions = {
+    requests,
+    concurrency,
+    durationMs,
+    timeoutMs,
+    keepAlive: load.keepAlive,
+    headers: headers.map(([name, value]) => `${name}: ${SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value}`),
+    ratePerSec,
+    workers,
+  };
+  return { load, workers, output, assertions, observe, recorded };
+}
+
+/**
+ * One thread unless the load is big enough to need a second core: a worker
+ * costs ~30 ms to start and the target is usually on the same 2-core machine.
+ */
+function defaultWorkers(concurrency: number): number {
+  return concurrency >= 64 ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 1;
+}
+
+export function isAlbHost(hostname: string): boolean {
+  return /\.elb\.amazonaws\.com\.?$/i.test(hostname);
+}
+
+export function parseTargetUrl(rawUrl: string | undefined): URL {
+  if (!rawUrl) throw new ConfigError('missing URL: give one, e.g. abx -n 100 -c 10 http://127.0.0.1:8080/');
+  const text = rawUrl.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  if (!scheme) throw new ConfigError(`URL "${rawUrl}" has no scheme: write it as http://${text.replace(/^\/+/, '')}`);
+  const protocol = scheme[1]!.toLowerCase();
+  if (protocol !== 'http' && protocol !== 'https') {
+    throw new ConfigError(`unsupported URL scheme "${protocol}:" in "${rawUrl}": abx speaks http:// and https://`);
+  }
+  const port = /^[a-z]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d*)/i.exec(text)?.[1];
+  if (port !== undefined && (port === '' || Number(port) < 1 || Number(port) > 65535)) {
+    throw new ConfigError(`port "${port}" in "${rawUrl}" is out of range: use 1 to 65535`);
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`malformed URL "${rawUrl}": write it as http://host[:port]/path`);
+  }
+  if (!url.hostname) throw new ConfigError(`URL "${rawUrl}" has no host: write it as http://host[:port]/path`);
+  return url;
+}
+
+function urlPort(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | null } {
+  const sources = [raw.postFile && '-p', raw.putFile && '-u', raw.head && '-i'].filter(Boolean);
+  if (sources.length > 1) throw new ConfigError(`${sources.join(' and ')} cannot be combined: choose one method`);
+  let method = raw.head ? 'HEAD' : raw.postFile ? 'POST' : raw.putFile ? 'PUT' : 'GET';
+  let body: Buffer | null = null;
+  const file = raw.postFile ?? raw.putFile;
+  if (file) {
+    const flag = raw.postFile ? '-p' : '-u';
+    try {
+      body = readFileSync(file);
+    } catch (error) {
+      throw new ConfigError(`${flag} ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (raw.method !== undefined) {
+    if (!/^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/.test(raw.method)) {
+      throw new ConfigError(`-m "${raw.method}" is not an HTTP method name: use a token such as GET, POST or PATCH`);
+    }
+    method = raw.method.toUpperCase();
+  }
+  return { method, body };
+}
+
+function buildHeaders(raw: RawRunOptions, url: URL, hasBody: boolean): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const basic = (flag: string, value: string): string => {
+    if (!value.includes(':')) throw new ConfigError(`${flag} must be user:password (got no colon)`);
+    return `Basic ${Buffer.from(value).toString('base64')}`;
+  };
+  if (raw.auth !== undefined) headers.push(['Authorization', basic('-A', raw.auth)]);
+  else if (url.username) {
+    headers.push(['Authorization', `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`]);
+  }
+  url.username = '';
+  url.password = '';
+  // ab keeps only the last -C; abx sends them all in one Cookie header.
+  if (raw.cookie?.length) headers.push(['Cookie', raw.cookie.join('; ')]);
+  if (hasBody) headers.push(['Content-Type', raw.contentType ?? 'text/plain']);
+  for (const line of raw.header ?? []) {
+    const colon = line.indexOf(':');
+    if (colon < 0) throw new ConfigError(`-H "${line}" has no colon: write it as "Name: value"`);
+    const name = line.slice(0, colon).trim();
+    if (!name) throw new ConfigError(`-H "${line}" has an empty header name: write it as "Name: value"`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new ConfigError(`-H "${line}": "${name}" is not a valid header name`);
+    const value = line.slice(colon + 1).trim();
+    if (/[\r\n]/.test(value)) throw new ConfigError(`-H "${name}" has a line break in its value`);
+    headers.push([name, value]);
+  }
+  return headers;
+}
+
+function parseProxy(proxy: string, proxyAuth: string | undefined): { url: string; authorization: string | null } {
+  const match = /^(?:http:\/\/)?([^:/\s]+|\[[0-9a-f:]+\]):(\d{1,5})\/?$/i.exec(proxy);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+    throw new ConfigError(`-X "${proxy}" must be proxy:port, e.g. -X 127.0.0.1:3128`);
+  }
+  let authorization: string | null = null;
+  if (proxyAuth !== undefined) {
+    if (!proxyAuth.includes(':')) throw new ConfigError('-P must be user:password (got no colon)');
+    authorization = `Basic ${Buffer.from(proxyAuth).toString('base64')}`;
+  }
+  return { url: `http://${match[1]}:${match[2]}`, authorization };
+}
+
+/** curl's --resolve HOST:PORT:ADDR (ADDR may be [::1]). */
+export function parseResolve(text: string): ResolveOverride {
+  const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)$/.exec(text.trim());
+  if (!match) throw new ConfigError(`--resolve "${text}" must be HOST:PORT:ADDRESS, e.g. my-alb-123.us-east-1.elb.amazonaws.com:80:127.0.0.1`);
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) throw new ConfigError(`--resolve "${text}": port must be 1 to 65535`);
+  return { host: match[1]!, port, address: match[3]!.replace(/^\[|\]$/g, '') };
+}
+
+function parseTargetGroupArn(text: string): string {
+  if (!/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[^/]+\/[0-9a-f]+$/.test(text)) {
+    throw new ConfigError(
+      `--target-group must be a target group ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-tg/943f017f100becff`,
+    );
+  }
+  return text;
+}
+
+function parseEndpointUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
+  } catch {
+    // fall through to the one-line error
+  }
+  throw new ConfigError(`--endpoint-url "${text}" must be an http:// or https:// URL`);
+}
+
+function nonEmpty(flag: string, value: string): string {
+  if (!value.trim()) throw new ConfigError(`${flag} must not be empty`);
+  return value.trim();
+}
+
+/** The folder must exist and the path must not be a directory; checked before any request is sent. */
+export function checkWritablePath(flag: string, path: string): string {
+  const absolute = resolvePath(path);
+  try {
+    accessSync(dirname(absolute), constants.W_OK);
+  } catch {
+    throw new ConfigError(`${flag} ${path}: the folder ${dirname(absolute)} does not exist or is not writable`);
+  }
+  try {
+    if (!statSync(absolute).isFile()) throw new ConfigError(`${flag} ${path}: exists and is not a regular file`);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+  }
+  return absolute;
+}
+
+export const collect = _collect;

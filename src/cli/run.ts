@@ -1,0 +1,187 @@
+/**
+ * The main command: wires flags → engine (+ observer) → Result → reporters,
+ * and owns process I/O, signals and the exit code.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { RequestRow } from '../engine/config.js';
+import { runLoad } from '../engine/run-load.js';
+import { EXIT } from '../errors.js';
+import type { ObserverOptions } from '../observe/types.js';
+import { renderAbReport, renderPercentileCsv } from '../report/ab-text.js';
+import { renderAssertionTable } from '../report/assertions.js';
+import { colorEnabled } from '../report/style.js';
+import { decodeHistogram } from '../stats/histogram.js';
+import type { ObservationEvent, Result } from '../stats/result.js';
+import { evaluateAssertions } from '../stats/thresholds.js';
+import { abxVersion } from '../version.js';
+import { appendStepSummary } from './ci-summary.js';
+import { buildRunSettings, isAlbHost, type RawRunOptions, type RunSettings } from './options.js';
+import { startProgress, type ProgressSink } from './progress.js';
+import { writeFileAtomic } from './result-file.js';
+
+/** Default linger after the load when observing: long enough for one more metric period to land. */
+const DEFAULT_LINGER_MS = 60_000;
+
+export async function runCommand(rawUrl: string | undefined, raw: RawRunOptions): Promise<number> {
+  const settings = buildRunSettings(rawUrl, raw);
+  return executeRun(settings, { color: raw.color });
+}
+
+export interface RunHooks {
+  color?: boolean | undefined;
+  /** Observation defaults for `abx demo` (poll interval, linger) when the flags did not set them. */
+  observeOverrides?: Partial<ObserverOptions> & { lingerMs?: number };
+  /** Text printed before the report (demo's headline). */
+  banner?: string;
+}
+
+export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): Promise<number> {
+  const { output, load } = settings;
+  const stdout = process.stdout;
+  const stderr = process.stderr;
+  const color = colorEnabled(stdout, hooks.color, process.env);
+  const host = load.url.hostname;
+
+  if (!output.json) {
+    stdout.write(hooks.banner ?? `This is abx, Version ${abxVersion()} (ApacheBench 2.3 compatible report)\n\n`);
+    stdout.write(output.quiet ? `Benchmarking ${host} (be patient)...` : `Benchmarking ${host} (be patient)\n`);
+  }
+  if (output.verbosity >= 2) {
+    stderr.write(`INFO: ${load.method} header ==\n---\n${settings.recorded.headers.join('\n')}\n---\n`);
+  }
+
+  // Ctrl-C or SIGTERM: stop sending, report what was measured, exit 130. A second Ctrl-C exits at once.
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1 && signal === 'SIGINT') process.exit(EXIT.interrupted);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const startedAtMs = Date.now();
+  let progress: ProgressSink | null = null;
+  const observer = await startObserverIfWanted(settings, startedAtMs, hooks, (line) => progress?.log(line), (msg) => progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`));
+
+  const gnuplot = output.gnuplotPath ? openGnuplot(output.gnuplotPath) : null;
+  const run = runLoad(settings.load, settings.recorded, settings.workers, { signal: abort.signal, startAtEpochMs: startedAtMs, ...(gnuplot ? { onRow: gnuplot.write } : {}) });
+  progress = startProgress({
+    stream: stderr,
+    live: stderr.isTTY === true && process.env.CI !== 'true',
+    quiet: output.quiet || output.json,
+    total: load.requests,
+    read: run.progress,
+  });
+
+  const outcome = await run.done;
+  progress.stop(outcome.result.totals.requests);
+  if (gnuplot) await gnuplot.close();
+  const result: Result = outcome.result;
+
+  if (observer) {
+    const lingerMs = settings.observe.lingerMs ?? hooks.observeOverrides?.lingerMs ?? DEFAULT_LINGER_MS;
+    if (lingerMs > 0 && !abort.signal.aborted) {
+      stderr.write(`Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`);
+    }
+    result.observation = await observer.stop({ lingerMs: abort.signal.aborted ? 0 : lingerMs, signal: abort.signal });
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  if (settings.assertions.length > 0) result.assertions = evaluateAssertions(settings.assertions, result);
+
+  if (output.json) {
+    stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } else {
+    if (output.quiet) stdout.write('..done\n');
+    stdout.write('\n\n' + renderAbReport(result, { percentiles: output.percentiles, confidence: output.confidence }));
+    if (result.observation) {
+      const { renderScalingTimeline } = await import('../report/scaling.js');
+      stdout.write('\n' + renderScalingTimeline(result, { color }));
+    }
+    if (result.assertions) stdout.write('\n' + renderAssertionTable(result.assertions, { color }));
+  }
+
+  await writeOutputs(settings, result);
+
+  if (result.interrupted) return EXIT.interrupted;
+  if (result.assertions?.some((a) => !a.passed)) return EXIT.failed;
+  if (result.totals.completed === 0 && result.totals.failed > 0) {
+    stderr.write(`abx: no request got a response (${result.errors[0]?.message ?? 'all failed'})\n`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+async function writeOutputs(settings: RunSettings, result: Result): Promise<void> {
+  const { output } = settings;
+  const writes: Array<Promise<void>> = [];
+  if (output.outPath) writes.push(writeFileAtomic(output.outPath, JSON.stringify(result, null, 2) + '\n'));
+  if (output.percentileCsvPath) {
+    const histogram = decodeHistogram(result.histogram);
+    writes.push(writeFileAtomic(output.percentileCsvPath, renderPercentileCsv((p) => (histogram.totalCount ? histogram.getValueAtPercentile(p) / 1000 : 0))));
+  }
+  if (output.htmlPath) {
+    const { renderHtml } = await import('../report/html.js');
+    writes.push(writeFileAtomic(output.htmlPath, renderHtml(result)));
+  }
+  if (output.junitPath) {
+    const { renderJunit } = await import('../report/junit.js');
+    writes.push(writeFileAtomic(output.junitPath, renderJunit(result)));
+  }
+  writes.push(appendStepSummary(result).then(() => undefined));
+  // Write every file we can; report the first failure after all were tried.
+  const outcomes = await Promise.allSettled(writes);
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+async function startObserverIfWanted(
+  settings: RunSettings,
+  runStartedAtMs: number,
+  hooks: RunHooks,
+  onLine: (line: string) => void,
+  onWarning: (message: string) => void,
+): Promise<{ stop(opts: { lingerMs?: number; signal?: AbortSignal }): Promise<import('../stats/result.js').Observation> } | null> {
+  const o = settings.observe;
+  if (o.disabled) return null;
+  const wanted = o.asg !== undefined || o.targetGroupArn !== undefined || isAlbHost(settings.load.url.hostname) || hooks.observeOverrides?.asg !== undefined;
+  if (!wanted) return null;
+  // Loaded only now: plain runs never pay for the AWS SDK.
+  const { startObserver } = await import('../observe/observer.js');
+  const { formatEvent } = await import('../report/scaling.js');
+  const options: ObserverOptions = {
+    ...hooks.observeOverrides,
+    pollIntervalMs: settings.observe.pollIntervalMs,
+    runStartedAtMs,
+    url: settings.load.url,
+    onEvent: (event: ObservationEvent) => onLine(formatEvent(event, runStartedAtMs)),
+    onWarning,
+  };
+  if (o.asg !== undefined) options.asg = o.asg;
+  if (o.targetGroupArn !== undefined) options.targetGroupArn = o.targetGroupArn;
+  if (o.region !== undefined) options.region = o.region;
+  if (o.profile !== undefined) options.profile = o.profile;
+  if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
+  if (hooks.observeOverrides?.pollIntervalMs !== undefined && settings.observe.pollIntervalMs === 15_000) {
+    options.pollIntervalMs = hooks.observeOverrides.pollIntervalMs;
+  }
+  return startObserver(options);
+}
+
+/** ab's -g: a TSV row per request, streamed to the file (never held in memory). */
+function openGnuplot(path: string): { write: (row: RequestRow) => void; close: () => Promise<void> } {
+  const stream: WriteStream = createWriteStream(path);
+  stream.write('starttime\tseconds\tctime\tdtime\tttime\twait\n');
+  return {
+    write(row) {
+      const seconds = Math.floor(row.startedAtMs / 1000);
+      stream.write(
+        `${new Date(row.startedAtMs).toUTCString()}\t${seconds}\t${Math.round(row.connectMs)}\t${Math.round(row.processingMs)}\t${Math.round(row.totalMs)}\t${Math.round(row.waitingMs)}\n`,
+      );
+    },
+    close: () => new Promise((resolve) => stream.end(resolve)),
+  };
+}

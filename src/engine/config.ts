@@ -1,0 +1,49 @@
+/**
+ * What the engine needs to generate load: built by the CLI from flags,
+ * frozen, units in names. The engine never parses flags itself.
+ */
+
+export interface ResolveOverride {
+  /** Host and port as written in the URL. */
+  host: string;
+  port: number;
+  /** Where the traffic actually goes (curl's --resolve HOST:PORT:ADDR). */
+  address: string;
+}
+
+export interface LoadConfig {
+  url: URL;
+  method: string;
+  /** Header lines to send, in order, as [name, value] pairs (ab's -H, -C, -A, -P, -T folded in). */
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Request body (-p/-u), sent with every request. */
+  body: Buffer | null;
+  /** Stop after this many requests (-n); null when only a duration bounds the run. */
+  requests: number | null;
+  /** Stop after this long (-t); null when only -n bounds the run. */
+  durationMs: number | null;
+  /** Requests in flight (closed loop), or the in-flight cap in --rate mode. */
+  concurrency: number;
+  /** Open loop: total requests per second scheduled from an absolute origin; null = closed loop. */
+  ratePerSec: number | null;
+  /** Per request: no response headers, or no next body chunk, within this long (-s). */
+  timeoutMs: number;
+  /** Reuse connections (-k); otherwise a new connection per request, as ab. */
+  keepAlive: boolean;
+  /** Skip TLS certificate verification (--insecure); verified by default. */
+  insecure: boolean;
+  /** -X proxy:port as a URL, with -P's credentials applied as Proxy-Authorization. */
+  proxy: { url: string; authorization: string | null } | null;
+  resolve: ResolveOverride | null;
+  /** -l: accept a varying body length (no Length failures). */
+  variableLength: boolean;
+}
+
+/** Called once per finished request when -g asks for ab's gnuplot rows (off the hot path otherwise). */
+export interface RequestRow {
+  startedAtMs: number;
+  connectMs: number;
+  processingMs: number;
+  totalMs: number;
+  waitingMs: number;
+}

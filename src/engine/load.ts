@@ -1,0 +1,254 @@
+/**
+ * Runs the load: C lanes in a closed loop (ab's model: each lane sends its
+ * next request when the previous one finished), or an open loop that sends
+ * request i at origin + i/rate and measures from that intended time.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { TLSSocket } from 'node:tls';
+import { Client, ProxyAgent, type Dispatcher } from 'undici';
+import { Recorder } from '../stats/recorder.js';
+import type { RateInfo } from '../stats/result.js';
+import type { LoadConfig, RequestRow } from './config.js';
+import { Lane, type LaneOwner } from './lane.js';
+import { intendedSendMs } from './pacer.js';
+import { planRequest } from './request-plan.js';
+
+export interface LoadOptions {
+  /** Aborting stops sending and drops requests in flight (Ctrl-C). */
+  signal?: AbortSignal;
+  /** ab's -g: one row per finished request. */
+  onRow?: (row: RequestRow) => void;
+  /** Time origin shared with other workers (performance.now() clock is per thread, so epoch ms). */
+  startAtEpochMs?: number;
+}
+
+export interface LoadOutcome {
+  recorder: Recorder;
+  /** Wall-clock time of the first request. */
+  startedAtMs: number;
+  /** First request to the last response, or to the stop. */
+  durationMs: number;
+  interrupted: boolean;
+  rate?: RateInfo;
+  /** "TLSv1.3,TLS_AES_256_GCM_SHA384" for https. */
+  tls?: string;
+}
+
+export interface LoadRun {
+  readonly recorder: Recorder;
+  /** Requests handed to lanes so far. */
+  readonly sent: () => number;
+  readonly done: Promise<LoadOutcome>;
+}
+
+export function startLoad(config: LoadConfig, options: LoadOptions = {}): LoadRun {
+  const engine = new LoadEngine(config, options);
+  return { recorder: engine.recorder, sent: () => engine.sentCount, done: engine.run() };
+}
+
+class LoadEngine implements LaneOwner {
+  readonly recorder: Recorder;
+  readonly onRow: ((row: RequestRow) => void) | null;
+  stopping = false;
+  sentCount = 0;
+  private interrupted = false;
+  private readonly lanes: Lane[] = [];
+  private readonly idle: Lane[] = [];
+  private readonly dispatchers: Dispatcher[] = [];
+  private readonly limit: number;
+  private readonly originMs: number;
+  private readonly startedAtMs: number;
+  private lastEndMs = 0;
+  private finishRun: (() => void) | null = null;
+  private tls: string | undefined;
+  private pacerTimer: NodeJS.Timeout | null = null;
+  private late = 0;
+  private maxLagMs = 0;
+
+  constructor(
+    private readonly config: LoadConfig,
+    private readonly options: LoadOptions,
+  ) {
+    this.originMs = performance.now();
+    this.startedAtMs = options.startAtEpochMs ?? Date.now();
+    this.recorder = new Recorder(this.originMs, config.variableLength, config.ratePerSec !== null);
+    this.limit = config.requests ?? Number.POSITIVE_INFINITY;
+    this.onRow = options.onRow ?? null;
+  }
+
+  async run(): Promise<LoadOutcome> {
+    const finished = new Promise<void>((resolve) => (this.finishRun = resolve));
+    this.createLanes();
+    const untrackTls = this.trackTls();
+    const stop = (): void => this.stop(true);
+    this.options.signal?.addEventListener('abort', stop, { once: true });
+    const deadline =
+      this.config.durationMs !== null ? setTimeout(() => this.stop(false), this.config.durationMs) : null;
+
+    if (this.config.ratePerSec === null) {
+      for (const lane of this.lanes) this.sendNext(lane);
+    } else {
+      this.idle.push(...this.lanes);
+      this.pace();
+    }
+    this.maybeFinish();
+    await finished;
+
+    if (deadline) clearTimeout(deadline);
+    if (this.pacerTimer) clearTimeout(this.pacerTimer);
+    this.options.signal?.removeEventListener('abort', stop);
+    untrackTls();
+    await this.closeDispatchers();
+
+    const endMs = this.stopping ? performance.now() : this.lastEndMs || performance.now();
+    const durationMs = Math.max(0, endMs - this.originMs);
+    const outcome: LoadOutcome = {
+      recorder: this.recorder,
+      startedAtMs: this.startedAtMs,
+      durationMs,
+      interrupted: this.interrupted,
+    };
+    if (this.config.ratePerSec !== null) {
+      outcome.rate = {
+        targetPerSec: this.config.ratePerSec,
+        achievedPerSec: durationMs > 0 ? (this.sentCount * 1000) / durationMs : 0,
+        late: this.late,
+        maxLagMs: Math.round(this.maxLagMs * 1000) / 1000,
+      };
+    }
+    if (this.tls) outcome.tls = this.tls;
+    return outcome;
+  }
+
+  laneIdle(lane: Lane): void {
+    this.lastEndMs = performance.now();
+    if (this.config.ratePerSec === null) this.sendNext(lane);
+    else this.sendDueOrPark(lane);
+    this.maybeFinish();
+  }
+
+  /** Closed loop: the lane goes straight on with the next request. */
+  private sendNext(lane: Lane): void {
+    if (this.stopping || this.sentCount >= this.limit) return;
+    this.sentCount++;
+    const now = performance.now();
+    lane.send(now, now);
+  }
+
+  /** Open loop: a lane that frees up takes a request that is already due (it is late), else waits. */
+  private sendDueOrPark(lane: Lane): void {
+    if (!this.stopping && this.sentCount < this.limit) {
+      const now = performance.now();
+      const dueMs = this.originMs + intendedSendMs(this.sentCount, this.config.ratePerSec!);
+      if (dueMs <= now) {
+        this.late++;
+        this.dispatchDue(lane, dueMs, now);
+        return;
+      }
+    }
+    this.idle.push(lane);
+  }
+
+  private pace = (): void => {
+    this.pacerTimer = null;
+    if (this.stopping) return;
+    const rate = this.config.ratePerSec!;
+    let now = performance.now();
+    while (this.sentCount < this.limit) {
+      const dueMs = this.originMs + intendedSendMs(this.sentCount, rate);
+      if (dueMs > now) {
+        this.pacerTimer = setTimeout(this.pace, Math.max(0, dueMs - now));
+        return;
+      }
+      const lane = this.idle.pop();
+      // Every lane busy: the in-flight cap is reached. The due requests wait for
+      // a lane (laneIdle picks them up, counted late), never silently skipped.
+      if (lane === undefined) return;
+      this.dispatchDue(lane, dueMs, now);
+      now = performance.now();
+    }
+    this.maybeFinish();
+  };
+
+  private dispatchDue(lane: Lane, dueMs: number, now: number): void {
+    const lagMs = now - dueMs;
+    if (lagMs > this.maxLagMs) this.maxLagMs = lagMs;
+    this.sentCount++;
+    lane.send(dueMs, now);
+  }
+
+  private stop(interrupted: boolean): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.interrupted = interrupted;
+    // Requests in flight are dropped, not counted, as ab does at its time limit and on Ctrl-C.
+    for (const dispatcher of this.dispatchers) void dispatcher.destroy().catch(() => {});
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (this.finishRun === null) return;
+    const noMore = this.stopping || this.sentCount >= this.limit;
+    if (!noMore) return;
+    for (const lane of this.lanes) if (lane.busy) return;
+    const finish = this.finishRun;
+    this.finishRun = null;
+    finish();
+  }
+
+  private createLanes(): void {
+    const { config } = this;
+    const plan = planRequest(config);
+    const laneCount = Math.min(config.concurrency, this.limit);
+    const timeouts = { headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
+    const tls = { rejectUnauthorized: !config.insecure, ...(plan.servername ? { servername: plan.servername } : {}) };
+    if (config.proxy) {
+      const agent = new ProxyAgent({
+        uri: config.proxy.url,
+        ...(config.proxy.authorization ? { token: config.proxy.authorization } : {}),
+        requestTls: tls,
+        // Plain http goes through the proxy as an absolute-form request, as ab sends it.
+        proxyTunnel: config.url.protocol === 'https:',
+        connections: laneCount,
+        ...timeouts,
+      } as ProxyAgent.Options);
+      agent.on('connect', () => this.recorder.connections++);
+      this.dispatchers.push(agent);
+      for (let i = 0; i < laneCount; i++) this.lanes.push(new Lane(this, agent, plan.dispatchOptions));
+      return;
+    }
+    for (let i = 0; i < laneCount; i++) {
+      const client = new Client(plan.connectOrigin, {
+        pipelining: 1,
+        connect: { ...tls, timeout: config.timeoutMs },
+        ...timeouts,
+      });
+      const lane = new Lane(this, client, plan.dispatchOptions);
+      client.on('connect', () => {
+        this.recorder.connections++;
+        lane.markConnected(performance.now());
+      });
+      client.on('disconnect', () => lane.markDisconnected());
+      this.dispatchers.push(client);
+      this.lanes.push(lane);
+    }
+  }
+
+  /** Reads the TLS protocol and cipher of the first connection (ab's "SSL/TLS Protocol" line). */
+  private trackTls(): () => void {
+    if (this.config.url.protocol !== 'https:') return () => {};
+    const channel = diagnostics.channel('undici:client:connected');
+    const listener = (message: unknown): void => {
+      const socket = (message as { socket?: TLSSocket }).socket;
+      if (this.tls || !socket || typeof socket.getProtocol !== 'function') return;
+      const cipher = socket.getCipher();
+      this.tls = [socket.getProtocol(), cipher?.name].filter(Boolean).join(',');
+    };
+    channel.subscribe(listener);
+    return () => channel.unsubscribe(listener);
+  }
+
+  private async closeDispatchers(): Promise<void> {
+    await Promise.all(this.dispatchers.map((d) => (this.stopping ? d.destroy() : d.close()).catch(() => {})));
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The open-loop schedule, as a pure function: request i is due i/rate seconds
+ * after the origin. Scheduling from a fixed origin (not "rate per wall-clock
+ * second") spreads requests evenly and lets a late request be measured from
+ * when it should have gone, which is what corrects coordinated omission.
+ */
+
+/** Milliseconds after the origin at which request `index` (0-based) is due. */
+export function intendedSendMs(index: number, ratePerSec: number): number {
+  return (index * 1000) / ratePerSec;
+}
+
+/** How many requests are due by `elapsedMs` after the origin (request 0 is due at 0). */
+export function dueCount(elapsedMs: number, ratePerSec: number): number {
+  if (elapsedMs < 0) return 0;
+  return Math.floor((elapsedMs * ratePerSec) / 1000) + 1;
+}
