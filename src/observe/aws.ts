@@ -1,0 +1,195 @@
+/**
+ * The AWS SDK boundary: region, endpoint, credentials and the seven read-only
+ * calls abx makes. The SDK is loaded here with dynamic import() only when an
+ * observation is asked for, so `abx --version` and plain load runs never pay
+ * for (or hear from) it. Types are imported with `import type`, which the
+ * compiler erases.
+ */
+import type {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommandInput,
+  DescribeAutoScalingGroupsCommandOutput,
+  DescribePoliciesCommandInput,
+  DescribePoliciesCommandOutput,
+  DescribeScalingActivitiesCommandInput,
+  DescribeScalingActivitiesCommandOutput,
+} from '@aws-sdk/client-auto-scaling';
+import type {
+  CloudWatchClient,
+  DescribeAlarmsCommandInput,
+  DescribeAlarmsCommandOutput,
+  GetMetricDataCommandInput,
+  GetMetricDataCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
+import type {
+  DescribeLoadBalancersCommandInput,
+  DescribeLoadBalancersCommandOutput,
+  DescribeTargetGroupsCommandInput,
+  DescribeTargetGroupsCommandOutput,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ObserverError } from '../errors.js';
+
+export interface AwsConfig {
+  region?: string;
+  profile?: string;
+  /** --endpoint-url: one endpoint for all three services (the lab serves them all on one port). */
+  endpointUrl?: string;
+  /** SDK attempts per call (default 3, the SDK's own); tests use 1. */
+  maxAttempts?: number;
+  /** Per-request socket timeout, so a dead endpoint cannot hold a poll for long. */
+  requestTimeoutMs?: number;
+}
+
+/** The read-only calls the observer makes; each counts one API call. */
+export interface AwsApi {
+  readonly region: string;
+  /** API calls attempted so far (SDK retries not counted). */
+  readonly calls: number;
+  describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput, signal?: AbortSignal): Promise<DescribeAutoScalingGroupsCommandOutput>;
+  describePolicies(input: DescribePoliciesCommandInput, signal?: AbortSignal): Promise<DescribePoliciesCommandOutput>;
+  describeScalingActivities(input: DescribeScalingActivitiesCommandInput, signal?: AbortSignal): Promise<DescribeScalingActivitiesCommandOutput>;
+  describeAlarms(input: DescribeAlarmsCommandInput, signal?: AbortSignal): Promise<DescribeAlarmsCommandOutput>;
+  getMetricData(input: GetMetricDataCommandInput, signal?: AbortSignal): Promise<GetMetricDataCommandOutput>;
+  describeLoadBalancers(input: DescribeLoadBalancersCommandInput, signal?: AbortSignal): Promise<DescribeLoadBalancersCommandOutput>;
+  describeTargetGroups(input: DescribeTargetGroupsCommandInput, signal?: AbortSignal): Promise<DescribeTargetGroupsCommandOutput>;
+  destroy(): void;
+}
+
+/** --region, then AWS_REGION, then AWS_DEFAULT_REGION, then the region in an ALB DNS name. */
+export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv, albRegion: string | undefined): string | undefined {
+  for (const candidate of [flag, env.AWS_REGION, env.AWS_DEFAULT_REGION, albRegion]) {
+    if (candidate && candidate.trim()) return candidate.trim();
+  }
+  return undefined;
+}
+
+/**
+ * Loads the SDK and builds the three clients. Throws ObserverError when no
+ * region can be found (the SDK would otherwise fail every call the same way).
+ */
+export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
+  // The SDK warns once on Node 20 that future versions need Node 22; that is
+  // about a future upgrade of abx, not something the user can act on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [cw, asg, elb] = await Promise.all([
+    import('@aws-sdk/client-cloudwatch'),
+    import('@aws-sdk/client-auto-scaling'),
+    import('@aws-sdk/client-elastic-load-balancing-v2'),
+  ]);
+  const common = {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    maxAttempts: config.maxAttempts ?? 3,
+    requestHandler: { requestTimeout: config.requestTimeoutMs ?? 10_000, connectionTimeout: Math.min(config.requestTimeoutMs ?? 10_000, 5_000) },
+  };
+  const cloudwatch: CloudWatchClient = new cw.CloudWatchClient(common);
+  const autoscaling: AutoScalingClient = new asg.AutoScalingClient(common);
+  const elbv2: ElasticLoadBalancingV2Client = new elb.ElasticLoadBalancingV2Client(common);
+  let region: string;
+  try {
+    region = await cloudwatch.config.region();
+  } catch {
+    region = '';
+  }
+  if (!region) {
+    cloudwatch.destroy();
+    autoscaling.destroy();
+    elbv2.destroy();
+    throw new ObserverError('no AWS region: pass --region or set AWS_REGION');
+  }
+  let calls = 0;
+  const count = <T>(send: () => Promise<T>): Promise<T> => {
+    calls++;
+    return send();
+  };
+  const opts = (signal?: AbortSignal): { abortSignal?: AbortSignal } => (signal ? { abortSignal: signal } : {});
+  return {
+    region,
+    get calls() {
+      return calls;
+    },
+    describeAutoScalingGroups: (input, signal) => count(() => autoscaling.send(new asg.DescribeAutoScalingGroupsCommand(input), opts(signal))),
+    describePolicies: (input, signal) => count(() => autoscaling.send(new asg.DescribePoliciesCommand(input), opts(signal))),
+    describeScalingActivities: (input, signal) => count(() => autoscaling.send(new asg.DescribeScalingActivitiesCommand(input), opts(signal))),
+    describeAlarms: (input, signal) => count(() => cloudwatch.send(new cw.DescribeAlarmsCommand(input), opts(signal))),
+    getMetricData: (input, signal) => count(() => cloudwatch.send(new cw.GetMetricDataCommand(input), opts(signal))),
+    describeLoadBalancers: (input, signal) => count(() => elbv2.send(new elb.DescribeLoadBalancersCommand(input), opts(signal))),
+    describeTargetGroups: (input, signal) => count(() => elbv2.send(new elb.DescribeTargetGroupsCommand(input), opts(signal))),
+    destroy() {
+      cloudwatch.destroy();
+      autoscaling.destroy();
+      elbv2.destroy();
+    },
+  };
+}
+
+/** The service prefix of each call's IAM action, so AccessDenied can name what to add. */
+const IAM_SERVICE: Record<string, string> = {
+  DescribeAutoScalingGroups: 'autoscaling',
+  DescribePolicies: 'autoscaling',
+  DescribeScalingActivities: 'autoscaling',
+  DescribeAlarms: 'cloudwatch',
+  GetMetricData: 'cloudwatch',
+  DescribeLoadBalancers: 'elasticloadbalancing',
+  DescribeTargetGroups: 'elasticloadbalancing',
+};
+
+export type AwsTroubleKind = 'credentials' | 'access-denied' | 'throttling' | 'unreachable' | 'bad-response' | 'not-found' | 'aborted' | 'other';
+
+export interface AwsTrouble {
+  kind: AwsTroubleKind;
+  /** One line for the user: what went wrong and how to fix it. Never contains credentials. */
+  message: string;
+}
+
+const THROTTLING = new Set([
+  'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException',
+  'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException', 'SlowDown', 'ProvisionedThroughputExceededException',
+]);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AuthFailure', 'ExpiredToken', 'ExpiredTokenException', 'SignatureDoesNotMatch']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+function oneLine(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Sorts an SDK error into what the user can do about it. `action` is the
+ * API operation (e.g. "DescribeScalingActivities").
+ */
+export function classifyAwsError(error: unknown, action: string): AwsTrouble {
+  const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const name = err.name ?? '';
+  const code = err.code ?? err.cause?.code ?? '';
+  const status = err.$metadata?.httpStatusCode;
+  const message = oneLine(String(err.message ?? error));
+  const iam = `${IAM_SERVICE[action] ?? 'aws'}:${action}`;
+  if (name === 'AbortError' || code === 'ABORT_ERR') return { kind: 'aborted', message: `${action} was cancelled` };
+  if (name === 'CredentialsProviderError' || /could not load credentials|credential is missing|Unable to locate credentials/i.test(message)) {
+    return { kind: 'credentials', message: 'no AWS credentials found: set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CloudShell; observation is off' };
+  }
+  if (ACCESS_DENIED.has(name) || status === 403) {
+    return { kind: 'access-denied', message: `AccessDenied on ${action}: allow IAM action ${iam} for these credentials (${name || status})` };
+  }
+  if (THROTTLING.has(name) || status === 429) {
+    return { kind: 'throttling', message: `${action} was throttled by AWS (${name || status}); polling less often` };
+  }
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || UNREACHABLE_CODES.has(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|connect ETIMEDOUT/.test(message)) {
+    return { kind: 'unreachable', message: `cannot reach the AWS endpoint for ${action} (${code || name || message}); check --endpoint-url, the network or the region` };
+  }
+  if (/NotFound/.test(name) || name === 'ValidationError') {
+    return { kind: 'not-found', message: `${action}: ${message}` };
+  }
+  if (
+    error instanceof SyntaxError ||
+    /Deserialization error|Unexpected token|not valid JSON|Expected real number|Unable to parse|char '|XML/i.test(message) ||
+    (status !== undefined && status >= 500) ||
+    (name === 'Error' && status === 200)
+  ) {
+    return { kind: 'bad-response', message: `${action} got an unusable answer from AWS (${status ? `HTTP ${status}: ` : ''}${oneLine(message, 80)}); will retry` };
+  }
+  return { kind: 'other', message: `${action} failed: ${name ? `${name}: ` : ''}${message}` };
+}

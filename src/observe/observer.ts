@@ -1,0 +1,352 @@
+/**
+ * The observer's lifecycle: discover once, poll at once, then every
+ * pollIntervalMs on its own timer, and once more when stopped. It never
+ * throws for AWS trouble and never blocks the load: every failure becomes a
+ * one-line warning (said once) and a gap in the Observation, and the next
+ * poll tries again (later, when AWS throttles).
+ */
+import type { Observation, ObservationEvent } from '../stats/result.js';
+import { ConfigError, ObserverError } from '../errors.js';
+import { parseAlbHost } from './arn.js';
+import { activityUpdates, alarmEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
+import { classifyAwsError, createAwsApi, resolveRegion, type AwsApi, type AwsTrouble } from './aws.js';
+import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
+import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
+import type { ObserverOptions } from './types.js';
+
+export interface Observer {
+  /** Stop polling after one final poll (and after lingering lingerMs, ended early by `abort`), and return everything seen. Never throws. */
+  stop(opts?: { lingerMs?: number; signal?: AbortSignal }): Promise<Observation>;
+  /** Everything seen so far (a copy). */
+  snapshot(): Observation;
+}
+
+/** Knobs that are not user flags: tests and `abx watch` use them. */
+export interface ObserverTuning {
+  /** SDK attempts per call (default 3); tests use 1 to skip backoff sleeps. */
+  maxAttempts?: number;
+  /** Per-request socket timeout (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Called after every poll with the observation so far. */
+  onPoll?: (observation: Observation) => void;
+}
+
+/** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
+const MAX_BACKOFF = 8;
+
+/** True when the options ask for observation (--asg / --target-group / an *.elb.amazonaws.com URL). */
+export function wantsObservation(options: Partial<ObserverOptions>): boolean {
+  return Boolean(options.asg || options.targetGroupArn || (options.url && parseAlbHost(options.url.hostname)));
+}
+
+/** Discovers, polls once at once, then every pollIntervalMs. Never throws for AWS trouble: warnings via onWarning + gaps in the Observation. Throws ConfigError only for contradictory options. */
+export async function startObserver(options: ObserverOptions, tuning: ObserverTuning = {}): Promise<Observer> {
+  if (!Number.isFinite(options.pollIntervalMs) || options.pollIntervalMs < 1000) {
+    throw new ConfigError(`--poll-interval must be at least 1s (got ${options.pollIntervalMs}ms)`);
+  }
+  if (!wantsObservation(options)) {
+    throw new ConfigError('nothing to observe: pass --asg NAME, --target-group ARN or an ALB URL (*.elb.amazonaws.com)');
+  }
+  const state = new ObserverState(options, tuning);
+  await state.start();
+  return {
+    stop: (opts) => state.stop(opts),
+    snapshot: () => state.snapshot(),
+  };
+}
+
+class ObserverState {
+  readonly #options: ObserverOptions;
+  readonly #tuning: ObserverTuning;
+  #api: AwsApi | null = null;
+  #target: ObservedTarget = emptyTarget();
+  #discovered = false;
+  #region: string;
+  readonly #samples = new SampleStore();
+  readonly #events: ObservationEvent[] = [];
+  readonly #activities = new Map<string, ObservationEvent>();
+  readonly #gaps: Observation['gaps'] = [];
+  readonly #warnings: string[] = [];
+  #alarmStates: Map<string, string> | null = null;
+  #group: GroupState | null = null;
+  #polls = 0;
+  #lastPollMs: number;
+  #backoff = 1;
+  #timer: NodeJS.Timeout | null = null;
+  #inFlight: Promise<void> | null = null;
+  #stopped = false;
+  #pollAbort = new AbortController();
+
+  constructor(options: ObserverOptions, tuning: ObserverTuning) {
+    this.#options = options;
+    this.#tuning = tuning;
+    const alb = options.url ? parseAlbHost(options.url.hostname) : null;
+    this.#region = resolveRegion(options.region, process.env, alb?.region) ?? '';
+    this.#lastPollMs = options.runStartedAtMs;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.#api = await createAwsApi({
+        ...(this.#region ? { region: this.#region } : {}),
+        ...(this.#options.profile ? { profile: this.#options.profile } : {}),
+        ...(this.#options.endpointUrl ? { endpointUrl: this.#options.endpointUrl } : {}),
+        ...(this.#tuning.maxAttempts !== undefined ? { maxAttempts: this.#tuning.maxAttempts } : {}),
+        ...(this.#tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.#tuning.requestTimeoutMs } : {}),
+      });
+      this.#region = this.#api.region;
+    } catch (error) {
+      const message = error instanceof ObserverError ? error.message : `cannot load the AWS SDK: ${String((error as Error)?.message ?? error)}`;
+      this.#warn(message);
+      this.#gap(Date.now(), message);
+      return;
+    }
+    await this.#runPoll();
+    this.#schedule();
+  }
+
+  snapshot(): Observation {
+    this.#samples.settle();
+    return {
+      asg: this.#target.asg ?? this.#options.asg ?? null,
+      targetGroup: this.#target.targetGroupArn ?? this.#options.targetGroupArn ?? null,
+      loadBalancer: this.#target.loadBalancerArn ?? this.#target.loadBalancerDim ?? null,
+      region: this.#region,
+      policy: this.#target.policy ? { ...this.#target.policy } : null,
+      alarms: this.#target.alarms.map((a) => ({ ...a })),
+      periodSec: this.#target.periodSec,
+      samples: this.#samples.all(),
+      events: this.#events.map((e) => ({ ...e })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+      gaps: this.#gaps.map((g) => ({ ...g })),
+      warnings: [...this.#warnings],
+      pollIntervalMs: this.#options.pollIntervalMs,
+      polls: this.#polls,
+      apiCalls: this.#api?.calls ?? 0,
+    };
+  }
+
+  async stop(opts: { lingerMs?: number; signal?: AbortSignal } = {}): Promise<Observation> {
+    try {
+      const lingerMs = opts.lingerMs ?? 0;
+      if (lingerMs > 0 && !this.#stopped && this.#api && !opts.signal?.aborted) {
+        await sleep(lingerMs, opts.signal);
+      }
+      if (!this.#stopped) {
+        this.#stopped = true;
+        if (this.#timer) clearTimeout(this.#timer);
+        this.#timer = null;
+        if (this.#inFlight) await this.#inFlight;
+        if (this.#api) {
+          // The final poll is bounded so stopping never hangs on a dead endpoint.
+          this.#pollAbort = new AbortController();
+          const cap = setTimeout(() => this.#pollAbort.abort(), Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000));
+          try {
+            await this.#runPoll();
+          } finally {
+            clearTimeout(cap);
+          }
+          this.#api.destroy();
+        }
+      }
+    } catch (error) {
+      this.#warn(`observer stopped with an internal error: ${String((error as Error)?.message ?? error)}`);
+    }
+    return this.snapshot();
+  }
+
+  #schedule(): void {
+    if (this.#stopped || !this.#api) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#runPoll().then(() => this.#schedule());
+    }, this.#options.pollIntervalMs * this.#backoff);
+  }
+
+  #runPoll(): Promise<void> {
+    const run = this.#poll()
+      .catch((error: unknown) => {
+        // A bug here must not reach the load run; say it once and carry on.
+        this.#warn(`observer poll failed: ${String((error as Error)?.message ?? error)}`);
+      })
+      .finally(() => {
+        if (this.#inFlight === run) this.#inFlight = null;
+      });
+    this.#inFlight = run;
+    return run;
+  }
+
+  async #poll(): Promise<void> {
+    const api = this.#api!;
+    const signal = this.#pollAbort.signal;
+    const startedMs = Date.now();
+    const troubles: AwsTrouble[] = [];
+    const note = (action: string, error: unknown): void => {
+      const trouble = classifyAwsError(error, action);
+      if (trouble.kind !== 'aborted') troubles.push(trouble);
+    };
+
+    if (!this.#discovered) {
+      const outcome = await discover(
+        api,
+        {
+          ...(this.#options.asg ? { asg: this.#options.asg } : {}),
+          ...(this.#options.targetGroupArn ? { targetGroupArn: this.#options.targetGroupArn } : {}),
+          ...(this.#options.url ? { url: this.#options.url } : {}),
+        },
+        signal,
+      );
+      for (const trouble of outcome.troubles) note(trouble.action, trouble.error);
+      for (const text of outcome.notes) this.#warn(text);
+      this.#target = outcome.target;
+      // Found what there is to find, or failed for a reason retrying cannot fix:
+      // only transient trouble (throttling, a dead endpoint) makes the next poll rediscover.
+      const transient = troubles.some((t) => t.kind === 'throttling' || t.kind === 'unreachable' || t.kind === 'bad-response');
+      this.#discovered = !transient || Boolean(outcome.target.asg && outcome.target.policy);
+    }
+
+    const target = this.#target;
+    const series = seriesFor(target);
+    const nowMs = Date.now();
+    const jobs: Promise<void>[] = [];
+    if (series.length) {
+      const window = queryWindow(this.#options.runStartedAtMs, nowMs, target.periodSec);
+      jobs.push(
+        api.getMetricData(buildMetricDataInput(series, target.periodSec, window), signal).then(
+          (out) => {
+            this.#samples.upsert(samplesFromResults(out.MetricDataResults ?? [], series, target.periodSec, Date.now()));
+          },
+          (error: unknown) => note('GetMetricData', error),
+        ),
+      );
+    }
+    if (target.asg) {
+      const asg = target.asg;
+      jobs.push(
+        api.describeAutoScalingGroups({ AutoScalingGroupNames: [asg] }, signal).then(
+          (out) => {
+            const group = out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === asg);
+            if (!group) {
+              this.#warn(`Auto Scaling group ${asg} no longer answers DescribeAutoScalingGroups`);
+              return;
+            }
+            const next = groupState(group);
+            const atIso = new Date(Date.now()).toISOString();
+            this.#samples.upsert([
+              { at: atIso, metric: 'DesiredCapacity', value: next.desired, provisional: false },
+              { at: atIso, metric: 'InServiceInstances', value: next.inService, provisional: false },
+              { at: atIso, metric: 'PendingInstances', value: next.pending, provisional: false },
+            ]);
+            this.#emit(instanceEvents(this.#group, next, atIso));
+            this.#group = next;
+          },
+          (error: unknown) => note('DescribeAutoScalingGroups', error),
+        ),
+      );
+      jobs.push(
+        api.describeScalingActivities({ AutoScalingGroupName: asg, MaxRecords: 100 }, signal).then(
+          (out) => {
+            const updates = activityUpdates(this.#activities, out.Activities ?? [], this.#options.runStartedAtMs);
+            for (const event of updates) {
+              const index = this.#events.findIndex((e) => e.kind === 'scaling-activity' && e.activityId === event.activityId);
+              if (index >= 0) this.#events[index] = event;
+              else this.#events.push(event);
+              this.#notify(event);
+            }
+          },
+          (error: unknown) => note('DescribeScalingActivities', error),
+        ),
+      );
+    }
+    if (target.alarmNames.length) {
+      jobs.push(
+        api.describeAlarms({ AlarmNames: target.alarmNames }, signal).then(
+          (out) => {
+            const alarms = out.MetricAlarms ?? [];
+            if (target.alarms.length === 0) applyAlarms(target, alarms);
+            this.#emit(alarmEvents(this.#alarmStates, alarms, this.#options.runStartedAtMs));
+            const states = new Map(this.#alarmStates ?? []);
+            for (const alarm of alarms) {
+              if (!alarm.AlarmName || !alarm.StateValue) continue;
+              states.set(alarm.AlarmName, alarm.StateValue);
+              const info = target.alarms.find((a) => a.name === alarm.AlarmName);
+              if (info) info.state = alarm.StateValue;
+            }
+            this.#alarmStates = states;
+          },
+          (error: unknown) => note('DescribeAlarms', error),
+        ),
+      );
+    }
+    await Promise.all(jobs);
+
+    const endMs = Date.now();
+    if (troubles.length) {
+      for (const trouble of troubles) this.#warn(trouble.message);
+      this.#gap(endMs, shortReason(troubles[0]!));
+    }
+    if (troubles.some((t) => t.kind === 'throttling')) this.#backoff = Math.min(MAX_BACKOFF, this.#backoff * 2);
+    else if (troubles.length === 0) this.#backoff = 1;
+    this.#polls++;
+    this.#lastPollMs = Math.max(this.#lastPollMs, startedMs);
+    try {
+      this.#tuning.onPoll?.(this.snapshot());
+    } catch {
+      // A listener's bug is not the observer's failure.
+    }
+  }
+
+  #emit(events: ObservationEvent[]): void {
+    for (const event of events) {
+      this.#events.push(event);
+      this.#notify(event);
+    }
+  }
+
+  #notify(event: ObservationEvent): void {
+    try {
+      this.#options.onEvent?.({ ...event });
+    } catch {
+      // The CLI's printer failing must not stop observation.
+    }
+  }
+
+  #warn(message: string): void {
+    if (this.#warnings.includes(message)) return;
+    this.#warnings.push(message);
+    try {
+      this.#options.onWarning?.(message);
+    } catch {
+      // As above.
+    }
+  }
+
+  /** A gap from the last poll to `toMs`; consecutive gaps with the same reason merge. */
+  #gap(toMs: number, reason: string): void {
+    const fromIso = new Date(this.#lastPollMs).toISOString();
+    const toIso = new Date(toMs).toISOString();
+    const last = this.#gaps[this.#gaps.length - 1];
+    if (last && last.reason === reason && last.to >= fromIso) {
+      last.to = toIso;
+      return;
+    }
+    this.#gaps.push({ from: fromIso, to: toIso, reason });
+  }
+}
+
+/** The gap's reason: what kind of trouble, on which call (the warning carries the how-to-fix). */
+function shortReason(trouble: AwsTrouble): string {
+  const head = trouble.message.split(':')[0] ?? trouble.message;
+  return `${trouble.kind}: ${head}`.slice(0, 160);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
