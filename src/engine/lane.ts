@@ -28,7 +28,6 @@ export class Lane {
   private status = 0;
   private headerBytes = 0;
   private bodyBytes = 0;
-  private dispatching = false;
   /** The lane's connection was open when this request was sent (so a failure is not a connect failure). */
   private sentOnOpenSocket = false;
   private socketOpen = false;
@@ -38,6 +37,8 @@ export class Lane {
     private readonly owner: LaneOwner,
     readonly dispatcher: Dispatcher,
     private readonly options: Dispatcher.DispatchOptions,
+    /** Request body bytes sent with each request (-p/-u). */
+    private readonly bodyLength: number,
   ) {}
 
   send(intendedMs: number, nowMs: number): void {
@@ -48,9 +49,7 @@ export class Lane {
     this.sentOnOpenSocket = this.socketOpen;
     this.status = 0;
     this.bodyBytes = 0;
-    this.dispatching = true;
     this.dispatcher.dispatch(this.options, this);
-    this.dispatching = false;
   }
 
   /** The dispatcher reports a new socket for this lane (one Client per lane). */
@@ -86,6 +85,7 @@ export class Lane {
     const endMs = performance.now();
     const owner = this.owner;
     if (!owner.stopping) {
+      owner.recorder.bodySentBytes += this.bodyLength;
       const reused = this.connectedMs < 0;
       const sentMs = reused ? this.startedMs : this.connectedMs;
       const connectUs = reused ? 0 : toUs(this.connectedMs - this.startedMs);
@@ -121,14 +121,13 @@ export class Lane {
       const { category, code, message } = classifyError(error, connected);
       this.owner.recorder.recordFailure(category, code, message, endMs);
     }
-    if (this.dispatching) {
-      // Rejected synchronously inside dispatch(): continue on the next turn so a
-      // request that always fails at once cannot recurse down the stack.
-      setImmediate(() => this.finish());
-    } else {
-      this.finish();
-    }
+    // Continue on the next turn: undici reports a failed connect to every queued
+    // request and expects its queue to be empty afterwards, and a request that
+    // fails inside dispatch() must not recurse down the stack.
+    setImmediate(this.finishLater);
   }
+
+  private readonly finishLater = (): void => this.finish();
 
   private finish(): void {
     this.busy = false;

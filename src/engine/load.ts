@@ -200,6 +200,7 @@ class LoadEngine implements LaneOwner {
     const { config } = this;
     const plan = planRequest(config);
     const laneCount = Math.min(config.concurrency, this.limit);
+    const bodyLength = config.body?.length ?? 0;
     const timeouts = { headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
     const tls = { rejectUnauthorized: !config.insecure, ...(plan.servername ? { servername: plan.servername } : {}) };
     if (config.proxy) {
@@ -214,7 +215,7 @@ class LoadEngine implements LaneOwner {
       } as ProxyAgent.Options);
       agent.on('connect', () => this.recorder.connections++);
       this.dispatchers.push(agent);
-      for (let i = 0; i < laneCount; i++) this.lanes.push(new Lane(this, agent, plan.dispatchOptions));
+      for (let i = 0; i < laneCount; i++) this.lanes.push(new Lane(this, agent, plan.dispatchOptions, bodyLength));
       return;
     }
     for (let i = 0; i < laneCount; i++) {
@@ -223,7 +224,7 @@ class LoadEngine implements LaneOwner {
         connect: { ...tls, timeout: config.timeoutMs },
         ...timeouts,
       });
-      const lane = new Lane(this, client, plan.dispatchOptions);
+      const lane = new Lane(this, client, plan.dispatchOptions, bodyLength);
       client.on('connect', () => {
         this.recorder.connections++;
         lane.markConnected(performance.now());
