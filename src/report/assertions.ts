@@ -2,8 +2,8 @@
  * The assertion table printed after the report: each assertion, what was
  * measured and its verdict. Pure; colour only when the caller asks for it.
  */
-import { Chalk } from 'chalk';
 import type { AssertionOutcome } from '../stats/result.js';
+import { painter } from './style.js';
 
 /** A measured value in its unit ("12.5ms", "0.3%", "4"), or "n/a" when it could not be measured. */
 export function formatActual(actual: number | null, unit: string): string {
@@ -14,8 +14,7 @@ export function formatActual(actual: number | null, unit: string): string {
 
 export function renderAssertionTable(outcomes: AssertionOutcome[], style: { color: boolean }): string {
   if (outcomes.length === 0) return '';
-  // A private instance: the level follows the caller's choice, not chalk's own TTY sniffing.
-  const paint = new Chalk({ level: style.color ? 1 : 0 });
+  const paint = painter(style);
   const rows = outcomes.map((o) => ({
     expression: o.expression,
     measured: formatActual(o.actual, o.unit),
@@ -28,7 +27,7 @@ export function renderAssertionTable(outcomes: AssertionOutcome[], style: { colo
   const lines = [`${header.expression.padEnd(w1)}  ${header.measured.padStart(w2)}  ${header.verdict}`];
   for (const row of rows) {
     // Pad before colouring: escape codes would throw the column widths off.
-    const verdict = row.passed ? paint.green(row.verdict) : paint.red.bold(row.verdict);
+    const verdict = row.passed ? paint.green(row.verdict) : paint.bold(paint.red(row.verdict));
     lines.push(`${row.expression.padEnd(w1)}  ${row.measured.padStart(w2)}  ${verdict}`);
   }
   const failed = rows.filter((r) => !r.passed).length;

@@ -115,11 +115,23 @@ interface Extremes {
   max: number;
 }
 
-/** Replaces a recomputed summary's min/max by the exact ones of the inputs that recorded anything. */
+/** Fields of a summary that are not order statistics, so the exact maximum does not bound them. */
+const NOT_CLAMPED = new Set(['min', 'max', 'mean', 'stdev', 'sd']);
+
+/**
+ * Replaces a recomputed summary's min/max by the exact ones of the inputs that
+ * recorded anything, and bounds the percentiles by that maximum again (as
+ * summarise does with the recorded one), so a merged summary reads exactly as
+ * if one histogram had recorded every value.
+ */
 function withExtremes<T extends Extremes>(merged: T, inputs: (Extremes | undefined)[], counts: number[]): T {
   const counted = inputs.filter((s, i): s is Extremes => s !== undefined && (counts[i] ?? 0) > 0);
   if (counted.length === 0) return merged;
-  return { ...merged, min: Math.min(...counted.map((s) => s.min)), max: Math.max(...counted.map((s) => s.max)) };
+  const maxMs = Math.max(...counted.map((s) => s.max));
+  // Summaries are flat records of numbers; the cast lets the loop treat them alike.
+  const out = { ...merged, min: Math.min(...counted.map((s) => s.min)), max: maxMs } as unknown as Record<string, number>;
+  for (const key of Object.keys(out)) if (!NOT_CLAMPED.has(key)) out[key] = Math.min(out[key]!, maxMs);
+  return out as unknown as T;
 }
 
 /** Per-input value counts of encoded histograms (0 for a missing one): an empty run's zeros are no minimum. */

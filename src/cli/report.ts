@@ -1,0 +1,139 @@
+/**
+ * Result-file subcommands: `abx report` re-renders a saved result without
+ * re-running, `abx merge` folds shards or repeated runs into one exact result,
+ * `abx compare` says whether a new run regressed against a baseline (exit 1).
+ * Reporters are loaded lazily so `abx <url>` does not pay for them.
+ */
+import type { Command } from 'commander';
+import { ConfigError, EXIT } from '../errors.js';
+import { compareResults, type Comparison } from '../stats/compare.js';
+import { mergeResults } from '../stats/merge.js';
+import type { Result } from '../stats/result.js';
+import { readResultFile, writeFileAtomic } from './result-file.js';
+
+const FORMATS = ['text', 'json', 'markdown', 'csv', 'tsv', 'junit'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface ReportOptions {
+  format: string;
+  html?: string;
+  color?: boolean;
+}
+
+interface MergeOptions {
+  out?: string;
+}
+
+interface CompareOptions {
+  maxRegression: string;
+  color?: boolean;
+}
+
+export function registerReportCommands(program: Command): void {
+  program
+    .command('report')
+    .description('re-render a result file written with --out, without re-running it')
+    .argument('<file>', 'a JSON result written by abx --out or abx merge')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option('--no-color', 'no colour in the output')
+    .action(async (file: string, options: ReportOptions) => {
+      const format = parseFormat(options.format);
+      const result = await readResultFile(file);
+      process.stdout.write(await render(result, format, await colorFor(options.color)));
+      if (options.html) {
+        const { renderHtml } = await import('../report/html.js');
+        await writeFileAtomic(options.html, renderHtml(result));
+      }
+    });
+
+  program
+    .command('merge')
+    .description('merge result files exactly (histograms, per-second timelines, counters, scaling events)')
+    .argument('<files...>', 'two or more JSON results written by abx --out')
+    .option('--out <file>', 'write the merged result here (default: print it)')
+    .action(async (files: string[], options: MergeOptions) => {
+      if (files.length < 2) throw new ConfigError('abx merge needs at least two result files (abx merge A.json B.json --out M.json)');
+      const results = await Promise.all(files.map((file) => readResultFile(file)));
+      const json = `${JSON.stringify(mergeResults(results), null, 2)}\n`;
+      if (options.out) await writeFileAtomic(options.out, json);
+      else process.stdout.write(json);
+    });
+
+  program
+    .command('compare')
+    .description('compare a new result with a baseline; exit 1 when rps or latency regressed beyond the limit')
+    .argument('<base>', 'the baseline result file')
+    .argument('<new>', 'the result file to judge')
+    .option('--max-regression <percent>', 'allowed change for the worse, e.g. 10%', '10%')
+    .option('--no-color', 'no colour in the output')
+    .action(async (baseFile: string, nextFile: string, options: CompareOptions) => {
+      const maxRegressionPct = parsePercent('--max-regression', options.maxRegression);
+      const [base, next] = await Promise.all([readResultFile(baseFile), readResultFile(nextFile)]);
+      const comparison = compareResults(base, next, maxRegressionPct);
+      process.stdout.write(await renderComparison(comparison, maxRegressionPct, await colorFor(options.color)));
+      process.exitCode = comparison.regressed ? EXIT.failed : EXIT.ok;
+    });
+}
+
+function parseFormat(raw: string): Format {
+  const format = String(raw).toLowerCase();
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new ConfigError(`--format must be one of ${FORMATS.join(', ')} (got "${raw}")`);
+  }
+  return format as Format;
+}
+
+/** "10%", "10" or "2.5%": a percentage of at least 0. */
+export function parsePercent(flag: string, raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(String(raw).trim());
+  if (!match) throw new ConfigError(`${flag} must be a percentage such as 10% or 2.5 (got "${raw}")`);
+  return Number(match[1]);
+}
+
+async function colorFor(flagColor: boolean | undefined): Promise<boolean> {
+  const { colorEnabled } = await import('../report/style.js');
+  return colorEnabled(process.stdout, flagColor, process.env);
+}
+
+async function render(result: Result, format: Format, color: boolean): Promise<string> {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(result, null, 2)}\n`;
+    case 'markdown':
+      return (await import('../report/markdown.js')).renderMarkdown(result);
+    case 'csv':
+    case 'tsv':
+      return (await import('../report/csv.js')).renderCsv(result, format === 'csv' ? ',' : '\t');
+    case 'junit':
+      return (await import('../report/junit.js')).renderJunit(result);
+    case 'text': {
+      const [{ renderAbReport }, { renderAssertionTable }] = await Promise.all([import('../report/ab-text.js'), import('../report/assertions.js')]);
+      const report = renderAbReport(result);
+      // The same order as a live run: the ab report, then the assertion verdicts.
+      return result.assertions && result.assertions.length > 0 ? `${report}\n${renderAssertionTable(result.assertions, { color })}` : report;
+    }
+  }
+}
+
+async function renderComparison(comparison: Comparison, maxRegressionPct: number, color: boolean): Promise<string> {
+  const { painter } = await import('../report/style.js');
+  const paint = painter({ color });
+  const number = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(value >= 100 ? 1 : 3));
+  const delta = (pct: number): string => (Number.isFinite(pct) ? `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%` : pct > 0 ? '+∞' : '−∞');
+  const rows = comparison.rows.map((row) => [row.metric, number(row.base), number(row.next), delta(row.deltaPct), row.worse ? 'WORSE' : '']);
+  const header = ['Metric', 'Base', 'New', 'Change', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : i === 4 ? cell : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(header), ...rows.map((cells) => (cells[4] ? paint.red(line(cells)) : line(cells)))];
+  lines.push(
+    comparison.regressed
+      ? paint.bold(paint.red(`Regression: worse than the baseline by more than ${maxRegressionPct}%.`))
+      : paint.green(`No regression beyond ${maxRegressionPct}%.`),
+  );
+  return `${lines.join('\n')}\n`;
+}
