@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCoarseHistogram, createHistogram, decodeHistogram, summarise } from '../../src/stats/histogram.js';
+import { createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogram, summarise } from '../../src/stats/histogram.js';
 import { mergeResults } from '../../src/stats/merge.js';
 import type { Result } from '../../src/stats/result.js';
 import { makeObservation, makeResult } from '../fixtures/make-result.js';
@@ -57,8 +57,9 @@ describe('mergeResults', () => {
 
     const both = createHistogram();
     for (const ms of [...aMs.flat(), ...bMs.flat()]) both.recordValue(Math.round(ms * 1000));
-    // Percentiles, mean and deviation from the merged histogram; min and max are the exact recorded extremes.
-    expect(merged.latencyMs).toEqual({ ...summarise(both), min: Math.min(...[...aMs.flat(), ...bMs.flat()].map((ms) => Math.round(ms * 1000) / 1000)), max: Math.round(Math.max(...aMs.flat(), ...bMs.flat()) * 1000) / 1000 });
+    // Everything as from one histogram; the maximum is the exact recorded one (summarise reads it unrounded too).
+    expect(merged.latencyMs).toEqual({ ...summarise(both), max: Math.round(Math.max(...aMs.flat(), ...bMs.flat()) * 1000) / 1000 });
+    expect(merged.latencyMs.max).toBe(summarise(both).max);
     // Bucket for bucket the same distribution (the footer's Max line is the raw extreme, which encoding rounds to its bucket).
     const withoutMax = (text: string): string => text.replace(/#\[Max[^\n]*\n/, '');
     expect(withoutMax(decodeHistogram(merged.histogram).outputPercentileDistribution())).toBe(withoutMax(both.outputPercentileDistribution()));
@@ -134,5 +135,34 @@ describe('mergeResults', () => {
     const a = { ...makeResult({ secondsMs: [[1]] }), assertions: [{ expression: 'p99<1ms', actual: 1, unit: 'ms', passed: false }] };
     expect(mergeResults([a]).assertions).toEqual(a.assertions);
     expect(mergeResults([a, a]).assertions).toBeUndefined();
+  });
+
+  it('merges --rate results: service latency from the merged service histograms, rate counters summed', () => {
+    const withRate = (seed: number, targetPerSec: number): Result => {
+      const result = makeResult({ secondsMs: latencies(seed, 2, 40), startedAtMs: T0 });
+      const service = createHistogram();
+      for (const ms of latencies(seed + 100, 2, 40).flat()) service.recordValue(Math.round(ms * 1000));
+      return {
+        ...result,
+        serviceLatencyMs: summarise(service),
+        phaseHistograms: { ...result.phaseHistograms, service: encodeHistogram(service) },
+        rate: { targetPerSec, achievedPerSec: targetPerSec - 1, late: 3, maxLagMs: targetPerSec / 10 },
+      };
+    };
+    const merged = mergeResults([withRate(5, 40), withRate(6, 60)]);
+    const both = createHistogram();
+    for (const ms of [...latencies(105, 2, 40).flat(), ...latencies(106, 2, 40).flat()]) both.recordValue(Math.round(ms * 1000));
+    const all = [...latencies(105, 2, 40).flat(), ...latencies(106, 2, 40).flat()].map((ms) => Math.round(ms * 1000));
+    // The minimum is read from the histogram (its bucket's lowest value) in both; the maximum is the recorded one.
+    expect(merged.serviceLatencyMs).toEqual({ ...summarise(both), max: Math.max(...all) / 1000 });
+    expect(merged.rate).toEqual({ targetPerSec: 100, achievedPerSec: 98, late: 6, maxLagMs: 6 });
+  });
+
+  it('buckets without histograms still add up; their percentiles fall back to the worst seen', () => {
+    const strip = (r: Result): Result => ({ ...r, timeline: r.timeline.map(({ histogram: _h, ...bucket }) => bucket) });
+    const a = strip(makeResult({ secondsMs: [[1, 2, 3]], startedAtMs: T0 }));
+    const b = strip(makeResult({ secondsMs: [[10, 20]], startedAtMs: T0 }));
+    const [bucket] = mergeResults([a, b]).timeline;
+    expect(bucket).toEqual({ second: 0, completed: 5, errors: 0, non2xx: 0, bytes: a.timeline[0]!.bytes + b.timeline[0]!.bytes, p50Ms: b.timeline[0]!.p50Ms, p99Ms: b.timeline[0]!.p99Ms, maxMs: 20 });
   });
 });
