@@ -230,7 +230,8 @@ export const CLIENT_JS = String.raw`(function () {
       scales: { x: timeScale(), y: { range: function (u, min, max) { return [0, Math.max(2, (max || 0) + 1)]; } } },
       axes: [timeAxis(), { label: 'instances', stroke: C.ink, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
       series: [timeSeries(),
-        { label: 'desired', stroke: C.purple, width: 2, points: NO_POINTS, paths: step, spanGaps: true, value: rounded(0) },
+        // Wider and drawn first: where desired equals InService it shows as a border around it.
+        { label: 'desired', stroke: C.purple, width: 5, points: NO_POINTS, paths: step, spanGaps: true, value: rounded(0) },
         { label: 'InService', stroke: C.green, width: 2, points: NO_POINTS, paths: step, spanGaps: true, value: rounded(0) },
         { label: 'healthy targets', stroke: C.sky, width: 1.5, dash: [6, 4], points: NO_POINTS, paths: step, spanGaps: true, value: rounded(0) }],
       plugins: timePlugins()

@@ -41,7 +41,7 @@ header .target code { font: 600 15px/1.4 ui-monospace, SFMono-Regular, Menlo, Co
 .abx-marker::before { content: ""; position: absolute; left: 5px; top: 0; bottom: 0; border-left: 2px dashed var(--orange); }
 .abx-marker-scaling-activity::before { border-left: 2px solid var(--purple); }
 .abx-marker:focus::before, .abx-marker:hover::before { border-left-width: 3px; }
-.abx-marker-label { position: absolute; left: 9px; white-space: nowrap; font-size: 11px; font-weight: 600; padding: 0 4px; border-radius: 3px; background: rgba(255,255,255,.9); color: #8a5a00; }
+.abx-marker-label { position: absolute; left: 9px; white-space: nowrap; font-size: 11px; font-weight: 600; padding: 0 4px; border-radius: 3px; background: rgba(255,255,255,.7); color: #8a5a00; }
 .abx-marker-scaling-activity .abx-marker-label { color: #8e3f6c; }
 #abx-tip { position: fixed; z-index: 10; max-width: 460px; padding: 8px 10px; border-radius: 6px; background: #1f2328; color: #fff; font-size: 12.5px; white-space: pre-line; box-shadow: 0 4px 14px rgba(0,0,0,.18); pointer-events: none; }
 #abx-tip[hidden] { display: none; }

@@ -127,6 +127,9 @@ function charts(result: Result, data: ChartData): string {
     card('chart-latency', `Latency over time`, `Per-second p50, p90 and p99 ${escapeHtml(latencyWord)}; click “max” in the legend to show it.${rateNote}${markerNote}`, data.latency !== null, 'No response arrived, so there is no latency to plot.'),
     card('chart-distribution', 'Latency by percentile', `Run-wide ${escapeHtml(latencyWord)} at each percentile; the axis stretches the tail (90 %, 99 %, 99.9 %…), as HdrHistogram plots do.${rateMode && data.distribution?.serviceMs ? ' The dashed line is service latency.' : ''}`, data.distribution !== null, 'No latency was recorded.'),
   ];
+  // The scaling charts sit right under the load timelines (same x axis, synced
+  // cursor), so "did it scale in time, and what did latency do?" is one glance.
+  const distribution = parts.pop()!;
   let html = parts.join('');
   const observation = result.observation;
   if (observation) {
@@ -137,7 +140,7 @@ function charts(result: Result, data: ChartData): string {
       card('chart-capacity', 'Instances', `Desired capacity and InService instances of ${escapeHtml(observation.asg ?? 'the group')} as steps, with healthy targets seen by the load balancer.${data.gaps.length ? ' Shaded spans are gaps in the observation.' : ''}${markerNote}`, data.capacity !== null, 'No capacity samples were observed.') +
       `</div>`;
   }
-  return html;
+  return html + distribution;
 }
 
 function latencyTable(result: Result): string {

@@ -127,6 +127,9 @@ describe('renderHtml in Chromium, with an observed scale-out', () => {
         await expect.poll(() => page.locator(`#${id} .abx-marker`).count()).toBe(markerEvents.length);
       }
       expect(await page.locator('#chart-distribution .abx-marker').count()).toBe(0);
+      // The clean page is the artifact (and docs/images/report.png is a copy of it), before any hover.
+      const shot = await screenshot(page, 'report-observed');
+      expect(shot).toMatch(/report-observed\.png$/);
       const activity = observation.events.find((e) => e.kind === 'scaling-activity')!;
       await page.locator('#chart-capacity .abx-marker-scaling-activity').hover();
       await expect.poll(() => page.locator('#abx-tip').isVisible()).toBe(true);
@@ -144,8 +147,7 @@ describe('renderHtml in Chromium, with an observed scale-out', () => {
       // The events table lists every observed event, instances included.
       expect(await page.locator('table td:nth-child(3)').allTextContents()).toEqual(expect.arrayContaining(observation.events.map((e) => e.description)));
 
-      const shot = await screenshot(page, 'report-observed');
-      expect(shot).toMatch(/report-observed\.png$/);
+      await screenshot(page, 'report-observed-hover');
       expect(report.errors).toEqual([]);
       expect(report.requests).toEqual([report.fileUrl]);
     } finally {
