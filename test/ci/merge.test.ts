@@ -3,6 +3,7 @@ import { createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogra
 import { mergeResults } from '../../src/stats/merge.js';
 import type { Result } from '../../src/stats/result.js';
 import { makeObservation, makeResult } from '../fixtures/make-result.js';
+import { schemaErrors } from '../helpers/schema.js';
 
 const T0 = Date.UTC(2026, 10, 26, 16, 0, 0);
 
@@ -164,5 +165,11 @@ describe('mergeResults', () => {
     const b = strip(makeResult({ secondsMs: [[10, 20]], startedAtMs: T0 }));
     const [bucket] = mergeResults([a, b]).timeline;
     expect(bucket).toEqual({ second: 0, completed: 5, errors: 0, non2xx: 0, bytes: a.timeline[0]!.bytes + b.timeline[0]!.bytes, p50Ms: b.timeline[0]!.p50Ms, p99Ms: b.timeline[0]!.p99Ms, maxMs: 20 });
+  });
+
+  it('a merged result, observation included, is valid against the result schema', () => {
+    const a = makeResult({ secondsMs: latencies(8, 3, 20), startedAtMs: T0, errorsPerSecond: [1, 0, 0], observation: makeObservation(T0) });
+    const b = makeResult({ secondsMs: latencies(9, 3, 20), startedAtMs: T0 + 1200, observation: makeObservation(T0) });
+    expect(schemaErrors(JSON.parse(JSON.stringify(mergeResults([a, b]))))).toEqual([]);
   });
 });
