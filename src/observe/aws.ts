@@ -77,12 +77,13 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
     import('@aws-sdk/client-auto-scaling'),
     import('@aws-sdk/client-elastic-load-balancing-v2'),
   ]);
+  const timeoutMs = config.requestTimeoutMs ?? 10_000;
   const common = {
     ...(config.region ? { region: config.region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
     maxAttempts: config.maxAttempts ?? 3,
-    requestHandler: { requestTimeout: config.requestTimeoutMs ?? 10_000, connectionTimeout: Math.min(config.requestTimeoutMs ?? 10_000, 5_000) },
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 5_000), throwOnRequestTimeout: true },
   };
   const cloudwatch: CloudWatchClient = new cw.CloudWatchClient(common);
   const autoscaling: AutoScalingClient = new asg.AutoScalingClient(common);
@@ -100,23 +101,34 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
     throw new ObserverError('no AWS region: pass --region or set AWS_REGION');
   }
   let calls = 0;
-  const count = <T>(send: () => Promise<T>): Promise<T> => {
+  // Each call also carries its own deadline: a peer that accepts the
+  // connection and never answers must not hold a poll (or the run's end).
+  const call = async <T>(signal: AbortSignal | undefined, send: (opts: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> => {
     calls++;
-    return send();
+    const deadline = AbortSignal.timeout(Math.round(timeoutMs * 1.5));
+    try {
+      return await send({ abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline });
+    } catch (error) {
+      if (deadline.aborted && !signal?.aborted) {
+        const timeout = new Error(`no answer within ${Math.round(timeoutMs * 1.5)} ms`);
+        timeout.name = 'TimeoutError';
+        throw timeout;
+      }
+      throw error;
+    }
   };
-  const opts = (signal?: AbortSignal): { abortSignal?: AbortSignal } => (signal ? { abortSignal: signal } : {});
   return {
     region,
     get calls() {
       return calls;
     },
-    describeAutoScalingGroups: (input, signal) => count(() => autoscaling.send(new asg.DescribeAutoScalingGroupsCommand(input), opts(signal))),
-    describePolicies: (input, signal) => count(() => autoscaling.send(new asg.DescribePoliciesCommand(input), opts(signal))),
-    describeScalingActivities: (input, signal) => count(() => autoscaling.send(new asg.DescribeScalingActivitiesCommand(input), opts(signal))),
-    describeAlarms: (input, signal) => count(() => cloudwatch.send(new cw.DescribeAlarmsCommand(input), opts(signal))),
-    getMetricData: (input, signal) => count(() => cloudwatch.send(new cw.GetMetricDataCommand(input), opts(signal))),
-    describeLoadBalancers: (input, signal) => count(() => elbv2.send(new elb.DescribeLoadBalancersCommand(input), opts(signal))),
-    describeTargetGroups: (input, signal) => count(() => elbv2.send(new elb.DescribeTargetGroupsCommand(input), opts(signal))),
+    describeAutoScalingGroups: (input, signal) => call(signal, (o) => autoscaling.send(new asg.DescribeAutoScalingGroupsCommand(input), o)),
+    describePolicies: (input, signal) => call(signal, (o) => autoscaling.send(new asg.DescribePoliciesCommand(input), o)),
+    describeScalingActivities: (input, signal) => call(signal, (o) => autoscaling.send(new asg.DescribeScalingActivitiesCommand(input), o)),
+    describeAlarms: (input, signal) => call(signal, (o) => cloudwatch.send(new cw.DescribeAlarmsCommand(input), o)),
+    getMetricData: (input, signal) => call(signal, (o) => cloudwatch.send(new cw.GetMetricDataCommand(input), o)),
+    describeLoadBalancers: (input, signal) => call(signal, (o) => elbv2.send(new elb.DescribeLoadBalancersCommand(input), o)),
+    describeTargetGroups: (input, signal) => call(signal, (o) => elbv2.send(new elb.DescribeTargetGroupsCommand(input), o)),
     destroy() {
       cloudwatch.destroy();
       autoscaling.destroy();
