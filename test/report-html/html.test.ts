@@ -156,6 +156,43 @@ describe('renderHtml in Chromium, with an observed scale-out', () => {
   });
 });
 
+describe('renderHtml in Chromium, with a degraded observation', () => {
+  it('shades and lists observation gaps, shows warnings and works without a policy', async () => {
+    const base = observedResult();
+    const observation = base.observation!;
+    const gap = { from: new Date(base.startedAtMs + 40_000).toISOString(), to: new Date(base.startedAtMs + 50_000).toISOString(), reason: 'ThrottlingException: Rate exceeded' };
+    const result: Result = {
+      ...base,
+      interrupted: true,
+      observation: { ...observation, policy: null, gaps: [gap], warnings: ['CloudWatch throttled the observer; samples 40 s to 50 s are missing'] },
+    };
+    const report = await openReport(browser, renderHtml(result), 'report-degraded');
+    try {
+      const { page } = report;
+      const charts = await chartStates(page);
+      expect(Object.keys(charts)).toHaveLength(5);
+      // Without a policy there is no target line: value, provisional only.
+      expect(charts['chart-request-count']!.labels.slice(1)).toEqual(['RequestCountPerTarget', 'provisional']);
+      expect(await page.getByText(gap.reason).count()).toBe(1);
+      expect(await page.getByText(result.observation!.warnings[0]!).count()).toBe(1);
+      expect(await page.locator('header .badge').textContent()).toBe('interrupted');
+      // The gap is painted under the capacity chart's series, between its two x positions.
+      const shaded = await page.evaluate(() => {
+        interface U { ctx: CanvasRenderingContext2D; bbox: { top: number; height: number }; valToPos(v: number, k: string, c: boolean): number }
+        const u = (globalThis as unknown as { __abxCharts: Record<string, U> }).__abxCharts['chart-capacity']!;
+        const y = Math.round(u.bbox.top + u.bbox.height * 0.1);
+        const pixel = (sec: number): number[] => Array.from(u.ctx.getImageData(Math.round(u.valToPos(sec, 'x', true)), y, 1, 1).data);
+        return { inside: pixel(44), outside: pixel(33) };
+      });
+      expect(shaded.inside).not.toEqual(shaded.outside);
+      expect(report.errors).toEqual([]);
+      expect(report.requests).toEqual([report.fileUrl]);
+    } finally {
+      await report.close();
+    }
+  });
+});
+
 describe('renderHtml in Chromium, without an observation', () => {
   it('draws the three load charts and no scaling chart, marker or error', async () => {
     const result = plainResult();
