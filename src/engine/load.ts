@@ -18,8 +18,10 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** ab's -g: one row per finished request. */
   onRow?: (row: RequestRow) => void;
-  /** Time origin shared with other workers (performance.now() clock is per thread, so epoch ms). */
+  /** Wall-clock start to report (the run's, when this is one worker of several). */
   startAtEpochMs?: number;
+  /** Open loop: shift this run's schedule by this much (worker k of W: k / rate). */
+  paceOffsetMs?: number;
 }
 
 export interface LoadOutcome {
@@ -57,12 +59,16 @@ class LoadEngine implements LaneOwner {
   private readonly dispatchers: Dispatcher[] = [];
   private readonly limit: number;
   private readonly originMs: number;
+  /** Open loop: request i is due at scheduleOriginMs + i / rate. */
+  private readonly scheduleOriginMs: number;
   private readonly startedAtMs: number;
   private lastEndMs = 0;
   private finishRun: (() => void) | null = null;
   private tls: string | undefined;
   private pacerTimer: NodeJS.Timeout | null = null;
   private late = 0;
+  /** Open loop: due requests are waiting for a free lane. */
+  private backlogged = false;
   private maxLagMs = 0;
 
   constructor(
@@ -70,6 +76,7 @@ class LoadEngine implements LaneOwner {
     private readonly options: LoadOptions,
   ) {
     this.originMs = performance.now();
+    this.scheduleOriginMs = this.originMs + (options.paceOffsetMs ?? 0);
     this.startedAtMs = options.startAtEpochMs ?? Date.now();
     this.recorder = new Recorder(this.originMs, config.variableLength, config.ratePerSec !== null);
     this.limit = config.requests ?? Number.POSITIVE_INFINITY;
@@ -135,11 +142,15 @@ class LoadEngine implements LaneOwner {
     lane.send(now, now);
   }
 
-  /** Open loop: a lane that frees up takes a request that is already due (it is late), else waits. */
+  /**
+   * Open loop: a lane that frees up while requests wait for one (the in-flight
+   * cap was reached) takes the oldest due request, which is late; otherwise it
+   * waits for the pacer.
+   */
   private sendDueOrPark(lane: Lane): void {
-    if (!this.stopping && this.sentCount < this.limit) {
+    if (this.backlogged && !this.stopping && this.sentCount < this.limit) {
       const now = performance.now();
-      const dueMs = this.originMs + intendedSendMs(this.sentCount, this.config.ratePerSec!);
+      const dueMs = this.scheduleOriginMs + intendedSendMs(this.sentCount, this.config.ratePerSec!);
       if (dueMs <= now) {
         this.late++;
         this.dispatchDue(lane, dueMs, now);
@@ -147,6 +158,11 @@ class LoadEngine implements LaneOwner {
       }
     }
     this.idle.push(lane);
+    if (this.backlogged) {
+      // The backlog is cleared: hand the schedule back to the pacer.
+      this.backlogged = false;
+      this.pace();
+    }
   }
 
   private pace = (): void => {
@@ -155,15 +171,18 @@ class LoadEngine implements LaneOwner {
     const rate = this.config.ratePerSec!;
     let now = performance.now();
     while (this.sentCount < this.limit) {
-      const dueMs = this.originMs + intendedSendMs(this.sentCount, rate);
+      const dueMs = this.scheduleOriginMs + intendedSendMs(this.sentCount, rate);
       if (dueMs > now) {
         this.pacerTimer = setTimeout(this.pace, Math.max(0, dueMs - now));
         return;
       }
       const lane = this.idle.pop();
-      // Every lane busy: the in-flight cap is reached. The due requests wait for
-      // a lane (laneIdle picks them up, counted late), never silently skipped.
-      if (lane === undefined) return;
+      if (lane === undefined) {
+        // Every lane busy: the in-flight cap is reached. Due requests wait for a
+        // lane (sendDueOrPark takes them, counted late), never silently skipped.
+        this.backlogged = true;
+        return;
+      }
       this.dispatchDue(lane, dueMs, now);
       now = performance.now();
     }

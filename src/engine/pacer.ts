@@ -9,9 +9,3 @@
 export function intendedSendMs(index: number, ratePerSec: number): number {
   return (index * 1000) / ratePerSec;
 }
-
-/** How many requests are due by `elapsedMs` after the origin (request 0 is due at 0). */
-export function dueCount(elapsedMs: number, ratePerSec: number): number {
-  if (elapsedMs < 0) return 0;
-  return Math.floor((elapsedMs * ratePerSec) / 1000) + 1;
-}

@@ -7,6 +7,8 @@ import type { RecordedOptions, Result } from '../stats/result.js';
 import { abxVersion } from '../version.js';
 import type { LoadConfig, RequestRow } from './config.js';
 import { startLoad, type LoadOutcome } from './load.js';
+import { workerCount } from './split.js';
+import { runInWorkers } from './workers.js';
 
 export interface RunLoadOptions {
   signal?: AbortSignal;
@@ -26,7 +28,9 @@ export interface RunningLoad {
 }
 
 export function runLoad(config: LoadConfig, recorded: RecordedOptions, workers: number, options: RunLoadOptions = {}): RunningLoad {
-  void workers;
+  // -g rows are written by this thread, so a -g run stays in it.
+  const threads = options.onRow ? 1 : workerCount(workers, config);
+  if (threads > 1) return runInWorkers(config, recorded, threads, options);
   const run = startLoad(config, options);
   const recorder = run.recorder;
   return {
