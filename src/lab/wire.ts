@@ -1,0 +1,131 @@
+/**
+ * Wire helpers for the two AWS protocols the lab speaks: AWS JSON 1.0
+ * (CloudWatch) and AWS Query with XML responses (Auto Scaling, ELBv2).
+ * XML is built with fast-xml-parser's XMLBuilder; unset fields are left out
+ * rather than sent as empty elements, which the SDK would read as "" or 0.
+ */
+import { randomUUID } from 'node:crypto';
+import { XMLBuilder } from 'fast-xml-parser';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly fault: 'Sender' | 'Receiver' = 'Sender',
+  ) {
+    super(message);
+  }
+}
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true, attributeNamePrefix: '@_' });
+
+/** An XML-able value: undefined members are omitted by the builder. */
+export type XmlValue = string | number | boolean | undefined | XmlObject | XmlValue[];
+export interface XmlObject {
+  [key: string]: XmlValue;
+}
+
+/** A Query-protocol list (`<member>` items), or nothing when empty. */
+export function members(items: XmlValue[]): XmlObject | undefined {
+  return items.length > 0 ? { member: items } : undefined;
+}
+
+/** ISO-8601 with milliseconds, as the Query protocol sends timestamps. */
+export function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+export function queryResponse(operation: string, namespace: string, result: XmlObject): WireResponse {
+  const requestId = randomUUID();
+  const body = builder.build({
+    [`${operation}Response`]: {
+      '@_xmlns': namespace,
+      [`${operation}Result`]: result,
+      ResponseMetadata: { RequestId: requestId },
+    },
+  }) as string;
+  return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
+}
+
+export function queryError(error: ApiError, namespace: string): WireResponse {
+  const requestId = randomUUID();
+  const body = builder.build({
+    ErrorResponse: {
+      '@_xmlns': namespace,
+      Error: { Type: error.fault, Code: error.code, Message: error.message },
+      RequestId: requestId,
+    },
+  }) as string;
+  return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
+}
+
+export function jsonResponse(output: unknown): WireResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() },
+    body: JSON.stringify(output),
+  };
+}
+
+/** The awsQueryCompatible error shape: the SDK names the error from x-amzn-query-error. */
+export function jsonError(error: ApiError): WireResponse {
+  return {
+    status: error.status,
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-requestid': randomUUID(),
+      'x-amzn-query-error': `${error.code};${error.fault}`,
+    },
+    body: JSON.stringify({ __type: `com.amazonaws.cloudwatch#${error.code}`, message: error.message }),
+  };
+}
+
+/** `Name.member.1`, `Name.member.2`... in index order. */
+export function memberList(params: URLSearchParams, name: string): string[] {
+  const prefix = `${name}.member.`;
+  const found: [number, string][] = [];
+  for (const [key, value] of params) {
+    if (key.startsWith(prefix)) {
+      const index = Number(key.slice(prefix.length));
+      if (Number.isInteger(index)) found.push([index, value]);
+    }
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
+}
+
+/** An optional whole-number parameter within [min, max]; ValidationError otherwise. */
+export function intParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = params.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ApiError('ValidationError', `${name} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Paging tokens: an opaque base64 text holding a position. `kind` keeps a
+ * token from one operation from being accepted by another.
+ */
+export function encodeToken(kind: string, position: number): string {
+  return Buffer.from(JSON.stringify({ k: kind, p: position })).toString('base64');
+}
+
+export function decodeToken(kind: string, token: string | null | undefined, code = 'InvalidNextToken'): number | undefined {
+  if (token === null || token === undefined || token === '') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { k?: unknown; p?: unknown };
+    if (parsed.k === kind && typeof parsed.p === 'number' && Number.isInteger(parsed.p)) return parsed.p;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ApiError(code, 'The token is not valid.');
+}
