@@ -1,0 +1,323 @@
+/**
+ * The scaling timeline printed after the ab report: one row per CloudWatch
+ * period with abx's own request count and p99 beside what AWS saw (requests
+ * per target against the policy's target, healthy targets, desired and
+ * InService, CPU), event lines between the rows, then "time to scale".
+ * Pure: Result in, text out.
+ */
+import { decodeHistogram } from '../stats/histogram.js';
+import type { Observation, ObservationEvent, ObservationSample, Result } from '../stats/result.js';
+import { paint, type Paint } from './scaling-style.js';
+
+/** How long each step of a scale-out took, from the observation alone. Epoch ms; null when the step was not seen. */
+export interface TimeToScale {
+  /** The policy's target (e.g. requests per target per period); null without a policy. */
+  targetValue: number | null;
+  /** Start of the first period whose RequestCountPerTarget (the policy's metric) was above the target. */
+  loadAboveTargetAtMs: number | null;
+  /** The scale-out alarm (AlarmHigh) went to ALARM. */
+  alarmAtMs: number | null;
+  /** The first scale-out scaling activity started. */
+  activityAtMs: number | null;
+  /** The first instance of that scale-out was InService (instance event, or the activity's end). */
+  inServiceAtMs: number | null;
+  /** Step durations: load above target → alarm → activity → InService, and the whole chain. */
+  alarmAfterMs: number | null;
+  activityAfterMs: number | null;
+  inServiceAfterMs: number | null;
+  totalMs: number | null;
+  /** Capacity change of the first scale-out activity. */
+  fromCapacity: number | null;
+  toCapacity: number | null;
+  peakDesired: number | null;
+  peakInService: number | null;
+  /** Instances the busiest period needed to be at the target: ceil(requests in the period / target). */
+  neededCapacity: number | null;
+  /** True when InService reached neededCapacity at some poll; null when either is unknown. */
+  capacityReached: boolean | null;
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/** The CloudWatch metric the policy tracks; accepts the predefined type names too. */
+function policyMetric(observation: Observation): string {
+  const metric = observation.policy?.metric ?? 'RequestCountPerTarget';
+  const predefined: Record<string, string> = {
+    ALBRequestCountPerTarget: 'RequestCountPerTarget',
+    ASGAverageCPUUtilization: 'CPUUtilization',
+    ASGAverageNetworkIn: 'NetworkIn',
+    ASGAverageNetworkOut: 'NetworkOut',
+  };
+  return predefined[metric] ?? metric;
+}
+
+function isScaleOut(event: ObservationEvent): boolean {
+  return event.kind === 'scaling-activity' && event.fromCapacity !== undefined && event.toCapacity !== undefined && event.toCapacity > event.fromCapacity;
+}
+
+function isHighAlarm(event: ObservationEvent, observation: Observation): boolean {
+  if (event.kind !== 'alarm' || event.toState !== 'ALARM' || !event.alarmName) return false;
+  const info = observation.alarms.find((a) => a.name === event.alarmName);
+  return info ? info.role === 'high' : /-AlarmHigh-/.test(event.alarmName);
+}
+
+function maxOf(samples: ObservationSample[], metric: string): number | null {
+  const values = samples.filter((s) => s.metric === metric).map((s) => s.value);
+  return values.length ? Math.max(...values) : null;
+}
+
+function diff(later: number | null, earlier: number | null): number | null {
+  return later !== null && earlier !== null ? Math.max(0, later - earlier) : null;
+}
+
+export function timeToScale(observation: Observation, runStartedAtMs: number): TimeToScale {
+  const target = observation.policy && Number.isFinite(observation.policy.targetValue) ? observation.policy.targetValue : null;
+  const periodMs = observation.periodSec * 1000;
+  const metric = policyMetric(observation);
+  const above = target === null ? undefined : observation.samples.find((s) => s.metric === metric && ms(s.at) >= runStartedAtMs - periodMs && s.value > target);
+  const loadAboveTargetAtMs = above ? ms(above.at) : null;
+  const events = [...observation.events].sort((a, b) => ms(a.at) - ms(b.at));
+  const alarm = events.find((e) => isHighAlarm(e, observation) && ms(e.at) >= (loadAboveTargetAtMs ?? runStartedAtMs) - periodMs);
+  const alarmAtMs = alarm ? ms(alarm.at) : null;
+  const activity = events.find(isScaleOut);
+  const activityAtMs = activity ? ms(activity.at) : null;
+  let inServiceAtMs: number | null = null;
+  if (activityAtMs !== null) {
+    const instance = events.find((e) => e.kind === 'instance' && e.toState === 'InService' && ms(e.at) >= activityAtMs);
+    const candidates = [instance ? ms(instance.at) : null, activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null].filter(
+      (v): v is number => v !== null,
+    );
+    inServiceAtMs = candidates.length ? Math.min(...candidates) : null;
+  }
+  const peakDesired = maxOf(observation.samples, 'DesiredCapacity');
+  const peakInService = maxOf(observation.samples, 'InServiceInstances');
+  let neededCapacity: number | null = null;
+  if (target !== null && target > 0) {
+    const requests = maxOf(observation.samples, 'RequestCount');
+    if (requests !== null) {
+      neededCapacity = Math.ceil(requests / target);
+    } else {
+      // Without RequestCount: per-target load × healthy targets in the same period.
+      let peak: number | null = null;
+      for (const s of observation.samples.filter((x) => x.metric === metric)) {
+        const healthy = observation.samples.find((h) => h.metric === 'HealthyHostCount' && h.at === s.at);
+        if (healthy) peak = Math.max(peak ?? 0, s.value * healthy.value);
+      }
+      neededCapacity = peak === null ? null : Math.ceil(peak / target);
+    }
+  }
+  return {
+    targetValue: target,
+    loadAboveTargetAtMs,
+    alarmAtMs,
+    activityAtMs,
+    inServiceAtMs,
+    alarmAfterMs: diff(alarmAtMs, loadAboveTargetAtMs),
+    activityAfterMs: diff(activityAtMs, alarmAtMs),
+    inServiceAfterMs: diff(inServiceAtMs, activityAtMs),
+    totalMs: diff(inServiceAtMs, loadAboveTargetAtMs),
+    fromCapacity: activity?.fromCapacity ?? null,
+    toCapacity: activity?.toCapacity ?? null,
+    peakDesired,
+    peakInService,
+    neededCapacity,
+    capacityReached: neededCapacity !== null && peakInService !== null ? peakInService >= neededCapacity : null,
+  };
+}
+
+/** "+2m41s", "+41s", "-5s", "+1h02m03s": time relative to the run's start. */
+export function formatOffset(offsetMs: number): string {
+  const sign = offsetMs < 0 ? '-' : '+';
+  const total = Math.round(Math.abs(offsetMs) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (h > 0) return `${sign}${h}h${pad(m)}m${pad(s)}s`;
+  if (m > 0) return `${sign}${m}m${pad(s)}s`;
+  return `${sign}${s}s`;
+}
+
+/** A duration without sign: "58s", "2m05s". */
+function formatDuration(durationMs: number): string {
+  return formatOffset(durationMs).slice(1);
+}
+
+function eventBody(event: ObservationEvent): string {
+  switch (event.kind) {
+    case 'scaling-activity': {
+      const from = event.fromCapacity;
+      const to = event.toCapacity;
+      const verb = from !== undefined && to !== undefined ? (to > from ? 'scale-out' : to < from ? 'scale-in' : 'activity') : 'activity';
+      const change = from !== undefined && to !== undefined ? ` ${from} → ${to}` : '';
+      const az = event.availabilityZone ? ` (${event.availabilityZone})` : '';
+      const status = event.statusCode ? ` [${event.statusCode}]` : '';
+      return `${verb}${change}: ${event.description}${az}${status}`;
+    }
+    case 'alarm': {
+      // An event whose description already tells the whole change (older writers) is shown as is.
+      if (event.alarmName && event.description.includes(event.alarmName)) return `alarm ${event.description}`;
+      const change = event.fromState ? `${event.fromState} → ${event.toState ?? '?'}` : `→ ${event.toState ?? '?'}`;
+      return `alarm ${event.alarmName ?? '?'} ${change} (${event.description})`;
+    }
+    case 'instance': {
+      const az = event.availabilityZone ? ` (${event.availabilityZone})` : '';
+      const change = event.fromState ? `${event.fromState} → ${event.toState ?? '?'}` : `new, ${event.toState ?? '?'}`;
+      return `instance ${event.instanceId ?? '?'}${az} ${change}`;
+    }
+    default:
+      return (event as ObservationEvent).description;
+  }
+}
+
+/** One event line: '+2m58s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc… (us-east-1a)'. */
+export function formatEvent(event: ObservationEvent, runStartedAtMs: number): string {
+  return `${formatOffset(ms(event.at) - runStartedAtMs)}  ${eventBody(event)}`;
+}
+
+function paintEvent(line: string, event: ObservationEvent, p: Paint): string {
+  if (event.kind === 'alarm') return event.toState === 'ALARM' ? p.bad(line) : event.toState === 'OK' ? p.good(line) : line;
+  if (event.kind === 'scaling-activity') return isScaleOut(event) ? p.info(line) : p.warn(line);
+  return p.dim(line);
+}
+
+function num(value: number | undefined, digits = 1): string {
+  if (value === undefined || !Number.isFinite(value)) return '-';
+  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+}
+
+/** Rows are capped so a day-long run does not print thousands of lines. */
+const MAX_ROWS = 240;
+
+interface Row {
+  startMs: number;
+  text: string;
+}
+
+function abxPerPeriod(result: Result, startMs: number, endMs: number): { requests: number; p99Ms: number | null } {
+  let requests = 0;
+  let merged: ReturnType<typeof decodeHistogram> | null = null;
+  let worstP99: number | null = null;
+  let exact = true;
+  for (const bucket of result.timeline) {
+    const at = result.startedAtMs + bucket.second * 1000;
+    if (at < startMs || at >= endMs) continue;
+    requests += bucket.completed;
+    if (bucket.completed === 0) continue;
+    worstP99 = Math.max(worstP99 ?? 0, bucket.p99Ms);
+    if (bucket.histogram && exact) {
+      const h = decodeHistogram(bucket.histogram);
+      if (merged) merged.add(h);
+      else merged = h;
+    } else {
+      exact = false;
+    }
+  }
+  // Merging the per-second histograms gives the period's true p99; without
+  // them the worst second's p99 is the honest upper bound.
+  const p99Ms = exact && merged && merged.totalCount > 0 ? merged.getValueAtPercentile(99) / 1000 : worstP99;
+  return { requests, p99Ms };
+}
+
+export function renderScalingTimeline(result: Result, style: { color: boolean }): string {
+  const observation = result.observation;
+  if (!observation) return '';
+  const p = paint(style.color);
+  const start = result.startedAtMs;
+  const periodMs = Math.max(1, observation.periodSec) * 1000;
+  const target = observation.policy?.targetValue;
+  const metric = policyMetric(observation);
+  const lines: string[] = [];
+
+  const where = [observation.asg ? `Auto Scaling group ${observation.asg}` : null, observation.region || null].filter(Boolean).join(', ');
+  lines.push(p.bold(`Scaling timeline (${where || 'no group found'}; period ${observation.periodSec} s, ${observation.polls} polls, ${observation.apiCalls} API calls)`));
+  if (observation.policy) {
+    lines.push(`  policy ${observation.policy.name}: ${observation.policy.metric} target ${num(observation.policy.targetValue)}`);
+  } else {
+    lines.push('  no target-tracking policy found');
+  }
+  for (const alarm of observation.alarms) {
+    const op = { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '≥', LessThanThreshold: '<', LessThanOrEqualToThreshold: '≤' }[alarm.comparison] ?? alarm.comparison;
+    const state = alarm.state === 'ALARM' ? p.bad(alarm.state) : alarm.state;
+    lines.push(`  alarm ${alarm.name}: ${alarm.metric} ${op} ${num(alarm.threshold)} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} × ${alarm.periodSec} s (last ${state})`);
+  }
+  lines.push('');
+
+  const sampleAt = new Map<string, ObservationSample>();
+  for (const s of observation.samples) sampleAt.set(`${s.metric}\u0000${ms(s.at)}`, s);
+  const pollSamples = (name: string): ObservationSample[] => observation.samples.filter((s) => s.metric === name).sort((a, b) => ms(a.at) - ms(b.at));
+  const desired = pollSamples('DesiredCapacity');
+  const inService = pollSamples('InServiceInstances');
+  const lastBefore = (list: ObservationSample[], endMs: number): number | undefined => {
+    let value: number | undefined;
+    for (const s of list) if (ms(s.at) < endMs) value = s.value;
+    return value;
+  };
+
+  const endCandidates = [start + result.durationMs, ...observation.samples.map((s) => ms(s.at)), ...observation.events.map((e) => ms(e.at))];
+  const firstPeriod = Math.floor(start / periodMs) * periodMs;
+  const lastPeriod = Math.floor(Math.max(...endCandidates) / periodMs) * periodMs;
+  const rowCount = Math.floor((lastPeriod - firstPeriod) / periodMs) + 1;
+  const shown = Math.min(rowCount, MAX_ROWS);
+  const rows: Row[] = [];
+  let provisionalSeen = false;
+  const header = `  ${'time'.padEnd(9)} ${'abx req'.padStart(8)} ${'abx p99'.padStart(9)} ${`${metric === 'RequestCountPerTarget' ? 'req/target' : metric}`.padStart(12)} ${'vs target'.padStart(9)} ${'healthy'.padStart(7)} ${'desired/InSvc'.padStart(13)} ${'CPU'.padStart(6)}`;
+  for (let i = 0; i < shown; i++) {
+    const ps = firstPeriod + i * periodMs;
+    const abx = abxPerPeriod(result, ps, ps + periodMs);
+    const value = sampleAt.get(`${metric}\u0000${ps}`);
+    const healthy = sampleAt.get(`HealthyHostCount\u0000${ps}`);
+    const cpu = sampleAt.get(`CPUUtilization\u0000${ps}`);
+    const d = lastBefore(desired, ps + periodMs);
+    const s = lastBefore(inService, ps + periodMs);
+    let valueText = value ? num(value.value) + (value.provisional ? '*' : '') : '-';
+    if (value?.provisional) provisionalSeen = true;
+    let ratio = '-';
+    if (value && target && target > 0) {
+      const pct = Math.round((value.value / target) * 100);
+      ratio = `${pct}%`;
+      if (value.value > target) {
+        ratio = p.bad(ratio.padStart(9));
+      }
+    }
+    const text = `  ${formatOffset(ps - start).padEnd(9)} ${String(abx.requests).padStart(8)} ${(abx.p99Ms === null ? '-' : `${num(abx.p99Ms, 1)}ms`).padStart(9)} ${valueText.padStart(12)} ${ratio.padStart(9)} ${(healthy ? num(healthy.value) : '-').padStart(7)} ${(d === undefined ? '-' : `${d}/${s ?? '-'}`).padStart(13)} ${(cpu ? `${num(cpu.value)}%` : '-').padStart(6)}`;
+    rows.push({ startMs: ps, text });
+  }
+
+  // Events and gaps go after the row of the period they happened in.
+  const notes: { atMs: number; text: string }[] = [
+    ...observation.events.map((e) => ({ atMs: ms(e.at), text: `      ${paintEvent(formatEvent(e, start), e, p)}` })),
+    ...observation.gaps.map((g) => ({ atMs: ms(g.from), text: `      ${p.warn(`${formatOffset(ms(g.from) - start)}  gap until ${formatOffset(ms(g.to) - start)}: ${g.reason}`)}` })),
+  ].sort((a, b) => a.atMs - b.atMs);
+  lines.push(p.dim(header));
+  let n = 0;
+  while (n < notes.length && notes[n]!.atMs < firstPeriod) lines.push(notes[n++]!.text);
+  for (const row of rows) {
+    lines.push(row.text);
+    while (n < notes.length && notes[n]!.atMs < row.startMs + periodMs) lines.push(notes[n++]!.text);
+  }
+  if (shown < rowCount) lines.push(p.dim(`  … ${rowCount - shown} more periods not shown`));
+  while (n < notes.length) lines.push(notes[n++]!.text);
+  if (provisionalSeen) lines.push(p.dim('  * provisional: CloudWatch may still add to this period'));
+  lines.push('');
+
+  const tts = timeToScale(observation, start);
+  lines.push(p.bold('Time to scale'));
+  const step = (label: string, atMs: number | null, afterMs: number | null, extra = ''): string =>
+    `  ${label.padEnd(20)} ${atMs === null ? 'not seen' : formatOffset(atMs - start).padEnd(9)}${afterMs !== null ? ` (${formatDuration(afterMs)} later)` : ''}${extra}`.trimEnd();
+  lines.push(step(`load above target${tts.targetValue !== null ? ` ${num(tts.targetValue)}` : ''}`, tts.loadAboveTargetAtMs, null));
+  lines.push(step('alarm', tts.alarmAtMs, tts.alarmAfterMs));
+  lines.push(step('scaling activity', tts.activityAtMs, tts.activityAfterMs, tts.fromCapacity !== null ? `  ${tts.fromCapacity} → ${tts.toCapacity}` : ''));
+  lines.push(step('instance InService', tts.inServiceAtMs, tts.inServiceAfterMs));
+  if (tts.totalMs !== null) lines.push(`  ${'total'.padEnd(20)} ${formatDuration(tts.totalMs)}`);
+  if (tts.neededCapacity !== null) {
+    const verdict = tts.capacityReached ? p.good('enough') : p.bad('not enough');
+    lines.push(`  capacity: the busiest period needed ${tts.neededCapacity} at target ${num(tts.targetValue ?? Number.NaN)}; peak desired ${tts.peakDesired ?? '-'}, InService ${tts.peakInService ?? '-'}: ${verdict}`);
+  }
+  if (observation.warnings.length) {
+    lines.push('');
+    lines.push(p.warn('Observer warnings'));
+    for (const w of observation.warnings) lines.push(`  ${w}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

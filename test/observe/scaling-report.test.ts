@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { formatEvent, formatOffset, renderScalingTimeline, timeToScale } from '../../src/report/scaling.js';
+import type { Observation, ObservationEvent } from '../../src/stats/result.js';
+import { makeObservation, makeResult } from '../fixtures/make-result.js';
+
+const START = Date.UTC(2026, 10, 26, 16, 0, 0);
+const at = (offsetMs: number): string => new Date(START + offsetMs).toISOString();
+
+describe('formatEvent', () => {
+  it.each<[ObservationEvent, string]>([
+    [
+      { at: at(161_000), kind: 'alarm', alarmName: 'TargetTracking-web-AlarmHigh-1', fromState: 'OK', toState: 'ALARM', description: 'RequestCountPerTarget 137.5 > 60 for 3 of 3 periods' },
+      '+2m41s  alarm TargetTracking-web-AlarmHigh-1 OK → ALARM (RequestCountPerTarget 137.5 > 60 for 3 of 3 periods)',
+    ],
+    [
+      { at: at(178_000), kind: 'scaling-activity', description: 'Launching a new EC2 instance: i-0abc1234def567890', fromCapacity: 2, toCapacity: 4, availabilityZone: 'us-east-1a' },
+      '+2m58s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc1234def567890 (us-east-1a)',
+    ],
+    [
+      { at: at(3_723_000), kind: 'scaling-activity', description: 'Terminating EC2 instance: i-06c4794c2499af1df', fromCapacity: 3, toCapacity: 2, statusCode: 'InProgress' },
+      '+1h02m03s  scale-in 3 → 2: Terminating EC2 instance: i-06c4794c2499af1df [InProgress]',
+    ],
+    [
+      { at: at(-5_000), kind: 'instance', description: 'Pending → InService', instanceId: 'i-1', availabilityZone: 'us-east-1b', fromState: 'Pending', toState: 'InService' },
+      '-5s  instance i-1 (us-east-1b) Pending → InService',
+    ],
+    [{ at: at(41_000), kind: 'alarm', alarmName: 'A', toState: 'ALARM', description: 'CPUUtilization > 50 for 1 of 1 periods' }, '+41s  alarm A → ALARM (CPUUtilization > 50 for 1 of 1 periods)'],
+  ])('%#', (event, line) => {
+    expect(formatEvent(event, START)).toBe(line);
+  });
+
+  it('formats offsets', () => {
+    expect([0, 999, 59_600, 60_000, 3_600_000].map(formatOffset)).toEqual(['+0s', '+1s', '+1m00s', '+1m00s', '+1h00m00s']);
+  });
+});
+
+describe('timeToScale', () => {
+  it('measures each step of the chain and whether capacity sufficed', () => {
+    const observation = makeObservation(START);
+    const tts = timeToScale(observation, START);
+    expect(tts).toMatchObject({
+      targetValue: 60,
+      loadAboveTargetAtMs: START,
+      alarmAtMs: START + 15_000,
+      activityAtMs: START + 20_000,
+      inServiceAtMs: START + 35_000,
+      alarmAfterMs: 15_000,
+      activityAfterMs: 5_000,
+      inServiceAfterMs: 15_000,
+      totalMs: 35_000,
+      fromCapacity: 2,
+      toCapacity: 4,
+      peakDesired: 4,
+      peakInService: 4,
+    });
+    // No RequestCount series: busiest period is 140 per target × 2 healthy = 280 → 5 instances at 60.
+    expect(tts.neededCapacity).toBe(5);
+    expect(tts.capacityReached).toBe(false);
+  });
+
+  it('uses RequestCount when present, and reports steps not seen as null', () => {
+    const observation: Observation = { ...makeObservation(START), events: [] };
+    observation.samples = [...observation.samples, { at: at(0), metric: 'RequestCount', value: 230, provisional: false }];
+    const tts = timeToScale(observation, START);
+    expect(tts.neededCapacity).toBe(4);
+    expect(tts.capacityReached).toBe(true);
+    expect([tts.alarmAtMs, tts.activityAtMs, tts.inServiceAtMs, tts.totalMs]).toEqual([null, null, null, null]);
+    expect(timeToScale({ ...observation, policy: null }, START).loadAboveTargetAtMs).toBeNull();
+  });
+});
+
+describe('renderScalingTimeline', () => {
+  const secondsMs = Array.from({ length: 40 }, (_, s) => Array.from({ length: 10 + s }, (_, i) => 5 + (i % 10)));
+  const result = makeResult({ secondsMs, startedAtMs: START, observation: makeObservation(START) });
+
+  it('prints nothing without an observation', () => {
+    expect(renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: START }), { color: false })).toBe('');
+  });
+
+  it('puts abx counts per period beside CloudWatch, events between rows, then time to scale', () => {
+    const text = renderScalingTimeline(result, { color: false });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Scaling timeline (Auto Scaling group abx-lab-asg, us-east-1; period 5 s, 60 polls, 240 API calls)');
+    expect(lines).toContain('  policy abx-lab-target-tracking: ALBRequestCountPerTarget target 60');
+    // Row for +0s: abx's requests in seconds 0–4 are 10+11+12+13+14 = 60.
+    const first = lines.find((l) => l.startsWith('  +0s'))!;
+    expect(first.split(/\s+/).slice(1, 9)).toEqual(['+0s', '60', '14.0ms', '140', '233%', '2', '2/2', '85%']);
+    const row15 = lines.findIndex((l) => l.startsWith('  +15s'));
+    expect(lines[row15 + 1]).toBe('      +15s  alarm TargetTracking-abx-lab-asg-AlarmHigh-fc0e4183 OK → ALARM');
+    const row20 = lines.findIndex((l) => l.startsWith('  +20s'));
+    expect(lines[row20]!.split(/\s+/)[2]).toBe(String(30 + 31 + 32 + 33 + 34));
+    expect(lines[row20 + 1]).toBe('      +20s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc1234def567890 [Successful]');
+    // The newest period is provisional.
+    expect(lines.find((l) => l.startsWith('  +55s'))).toMatch(/ 55\* /);
+    expect(lines).toContain('  * provisional: CloudWatch may still add to this period');
+    expect(text).toContain('Time to scale\n  load above target 60 +0s\n  alarm                +15s      (15s later)\n  scaling activity     +20s      (5s later)  2 → 4\n  instance InService   +35s      (15s later)\n  total                35s\n');
+    expect(text).toMatch(/capacity: the busiest period needed 5 at target 60; peak desired 4, InService 4: not enough/);
+  });
+
+  it('shows gaps and warnings, and colour only when asked', () => {
+    const observation = { ...makeObservation(START), gaps: [{ from: at(10_000), to: at(25_000), reason: 'throttling: GetMetricData was throttled by AWS (Throttling)' }], warnings: ['GetMetricData was throttled by AWS (Throttling); polling less often'] };
+    const withGap = makeResult({ secondsMs, startedAtMs: START, observation });
+    const plain = renderScalingTimeline(withGap, { color: false });
+    expect(plain).toContain('      +10s  gap until +25s: throttling: GetMetricData was throttled by AWS (Throttling)');
+    expect(plain).toContain('Observer warnings\n  GetMetricData was throttled by AWS (Throttling); polling less often');
+    expect(plain).not.toContain('\u001b[');
+    expect(renderScalingTimeline(withGap, { color: true })).toContain('\u001b[');
+  });
+});
