@@ -29,6 +29,8 @@ export interface ObserverTuning {
   requestTimeoutMs?: number;
   /** Called after every poll with the observation so far. */
   onPoll?: (observation: Observation) => void;
+  /** false: stop() skips its final poll (`abx watch --once` has just polled). Default true. */
+  finalPoll?: boolean;
 }
 
 /** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
@@ -136,7 +138,9 @@ class ObserverState {
         if (this.#timer) clearTimeout(this.#timer);
         this.#timer = null;
         if (this.#inFlight) await this.#inFlight;
-        if (this.#api) {
+        if (this.#api && this.#tuning.finalPoll === false) {
+          this.#api.destroy();
+        } else if (this.#api) {
           // The final poll is bounded so stopping never hangs on a dead endpoint.
           this.#pollAbort = new AbortController();
           const cap = setTimeout(() => this.#pollAbort.abort(), Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000));

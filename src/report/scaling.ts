@@ -143,7 +143,8 @@ function formatDuration(durationMs: number): string {
   return formatOffset(durationMs).slice(1);
 }
 
-function eventBody(event: ObservationEvent): string {
+/** An event without its time: 'scale-out 2 → 4: Launching a new EC2 instance: i-0abc… (us-east-1a)'. */
+export function describeEvent(event: ObservationEvent): string {
   switch (event.kind) {
     case 'scaling-activity': {
       const from = event.fromCapacity;
@@ -172,7 +173,7 @@ function eventBody(event: ObservationEvent): string {
 
 /** One event line: '+2m58s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc… (us-east-1a)'. */
 export function formatEvent(event: ObservationEvent, runStartedAtMs: number): string {
-  return `${formatOffset(ms(event.at) - runStartedAtMs)}  ${eventBody(event)}`;
+  return `${formatOffset(ms(event.at) - runStartedAtMs)}  ${describeEvent(event)}`;
 }
 
 function paintEvent(line: string, event: ObservationEvent, p: Paint): string {

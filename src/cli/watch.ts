@@ -1,0 +1,232 @@
+/**
+ * `abx watch --asg NAME` / `abx watch <ALB URL>`: follows an Auto Scaling
+ * group without load, like `kubectl get hpa --watch`: a state line whenever
+ * requests per target, capacity or an alarm changes, and a line per scaling
+ * activity, alarm transition and instance change. `--once` prints the
+ * current state and recent history and exits; `--json` prints one JSON
+ * object per line. Ctrl-C exits 0.
+ */
+import type { Command } from 'commander';
+import { ConfigError, EXIT } from '../errors.js';
+import { parseAlbHost } from '../observe/arn.js';
+import type { Observer } from '../observe/observer.js';
+import type { ObserverOptions } from '../observe/types.js';
+import { describeEvent } from '../report/scaling.js';
+import type { Observation, ObservationEvent } from '../stats/result.js';
+import { parseDurationMs } from './parse.js';
+
+export interface WatchFlags {
+  asg?: string;
+  targetGroup?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  pollInterval?: string;
+  since?: string;
+  once?: boolean;
+  json?: boolean;
+}
+
+export interface WatchIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Ends follow mode (the command wires SIGINT/SIGTERM to it). */
+  signal?: AbortSignal;
+  /** SDK attempts per call; tests use 1. */
+  maxAttempts?: number;
+}
+
+const DEFAULT_POLL_MS = 15_000;
+/** --once without --since shows the last hour. */
+const DEFAULT_ONCE_HISTORY_MS = 3_600_000;
+
+/** Flags → observer options; ConfigError for anything the user must fix. */
+export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: number): { options: ObserverOptions; sinceMs: number } {
+  let parsedUrl: URL | undefined;
+  if (url !== undefined) {
+    try {
+      parsedUrl = new URL(url);
+    } catch {
+      throw new ConfigError(`abx watch: "${url}" is not a URL; give an ALB URL such as http://my-alb-123.us-east-1.elb.amazonaws.com/ or --asg NAME`);
+    }
+  }
+  if (!flags.asg && !flags.targetGroup && !(parsedUrl && parseAlbHost(parsedUrl.hostname))) {
+    throw new ConfigError(
+      parsedUrl
+        ? `abx watch: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME`
+        : 'abx watch needs --asg NAME or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
+    );
+  }
+  const pollIntervalMs = flags.pollInterval !== undefined ? parseDurationMs('--poll-interval', flags.pollInterval) : DEFAULT_POLL_MS;
+  if (pollIntervalMs < 1000) throw new ConfigError(`--poll-interval must be at least 1s (got "${flags.pollInterval}")`);
+  const sinceMs = flags.since !== undefined ? parseDurationMs('--since', flags.since) : flags.once ? DEFAULT_ONCE_HISTORY_MS : 0;
+  const options: ObserverOptions = {
+    pollIntervalMs,
+    // "New since the run started" becomes "since --since ago": history comes first.
+    runStartedAtMs: nowMs - sinceMs,
+    ...(flags.asg ? { asg: flags.asg } : {}),
+    ...(flags.targetGroup ? { targetGroupArn: flags.targetGroup } : {}),
+    ...(parsedUrl ? { url: parsedUrl } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
+  };
+  return { options, sinceMs };
+}
+
+/** The group's state as one watch line reports it. */
+export interface WatchState {
+  at: string;
+  asg: string | null;
+  metric: string | null;
+  value: number | null;
+  provisional: boolean;
+  targetValue: number | null;
+  desired: number | null;
+  inService: number | null;
+  pending: number | null;
+  alarms: Record<string, string>;
+}
+
+function latest(observation: Observation, metric: string): { value: number; provisional: boolean } | null {
+  let best: Observation['samples'][number] | null = null;
+  for (const s of observation.samples) if (s.metric === metric && (!best || s.at >= best.at)) best = s;
+  return best ? { value: best.value, provisional: best.provisional } : null;
+}
+
+export function watchState(observation: Observation, nowMs: number): WatchState {
+  const metric = observation.policy ? (observation.policy.metric === 'ALBRequestCountPerTarget' ? 'RequestCountPerTarget' : observation.policy.metric) : 'RequestCountPerTarget';
+  const value = latest(observation, metric);
+  const alarms: Record<string, string> = {};
+  for (const a of observation.alarms) alarms[a.role === 'high' ? 'AlarmHigh' : a.role === 'low' ? 'AlarmLow' : a.name] = a.state;
+  return {
+    at: new Date(nowMs).toISOString(),
+    asg: observation.asg,
+    metric: value ? metric : null,
+    value: value ? value.value : null,
+    provisional: value?.provisional ?? false,
+    targetValue: observation.policy?.targetValue ?? null,
+    desired: latest(observation, 'DesiredCapacity')?.value ?? null,
+    inService: latest(observation, 'InServiceInstances')?.value ?? null,
+    pending: latest(observation, 'PendingInstances')?.value ?? null,
+    alarms,
+  };
+}
+
+function clock(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+function round(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+/** '16:20:05  RequestCountPerTarget 137.5/60 (229%)  desired 4  InService 2  Pending 2  AlarmHigh ALARM  AlarmLow OK' */
+export function formatState(state: WatchState): string {
+  const parts: string[] = [];
+  if (state.metric && state.value !== null) {
+    const target = state.targetValue !== null && state.targetValue > 0 ? `/${round(state.targetValue)} (${Math.round((state.value / state.targetValue) * 100)}%)` : '';
+    parts.push(`${state.metric} ${round(state.value)}${state.provisional ? '*' : ''}${target}`);
+  } else if (state.targetValue !== null) {
+    parts.push(`no datapoints yet (target ${round(state.targetValue)})`);
+  }
+  if (state.desired !== null) parts.push(`desired ${state.desired}`, `InService ${state.inService ?? '-'}`, `Pending ${state.pending ?? '-'}`);
+  for (const [name, value] of Object.entries(state.alarms)) parts.push(`${name} ${value}`);
+  return `${clock(state.at)}  ${parts.join('  ') || 'nothing observed yet'}`;
+}
+
+/** The part of the state that counts as "a change" (not the time). */
+function stateKey(state: WatchState): string {
+  return JSON.stringify({ ...state, at: undefined });
+}
+
+function eventLine(event: ObservationEvent): string {
+  return `${clock(event.at)}  ${describeEvent(event)}`;
+}
+
+/** Runs the watch; resolves with the exit code. */
+export async function runWatch(url: string | undefined, flags: WatchFlags, io: WatchIo): Promise<number> {
+  const { options, sinceMs } = watchOptions(url, flags, Date.now());
+  const json = Boolean(flags.json);
+  const emit = (type: string, payload: object): void => io.out(`${JSON.stringify({ type, ...payload })}\n`);
+  const warn = (message: string): void => {
+    if (json) emit('warning', { message });
+    io.err(`abx: warning: ${message}\n`);
+  };
+  const { startObserver } = await import('../observe/observer.js');
+
+  if (flags.once) {
+    const observer = await startObserver({ ...options, onWarning: warn }, { finalPoll: false, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+    const observation = await observer.stop();
+    const state = watchState(observation, Date.now());
+    if (json) {
+      emit('state', state);
+      for (const event of observation.events) emit('event', event);
+    } else {
+      const where = `${observation.asg ?? 'no Auto Scaling group found'}${observation.region ? ` (${observation.region})` : ''}`;
+      io.out(`${where}\n`);
+      if (observation.policy) io.out(`policy ${observation.policy.name}: ${observation.policy.metric} target ${round(observation.policy.targetValue)}\n`);
+      io.out(`${formatState(state)}\n`);
+      const history = observation.events;
+      io.out(history.length ? `history (last ${Math.round(sinceMs / 60_000)}m):\n` : `no scaling activity, alarm change or instance change in the last ${Math.round(sinceMs / 60_000)}m\n`);
+      for (const event of history) io.out(`  ${eventLine(event)}\n`);
+    }
+    return EXIT.ok;
+  }
+
+  let lastKey = '';
+  const onPoll = (observation: Observation): void => {
+    const state = watchState(observation, Date.now());
+    const key = stateKey(state);
+    if (key === lastKey) return;
+    lastKey = key;
+    if (json) emit('state', state);
+    else io.out(`${formatState(state)}\n`);
+  };
+  const onEvent = (event: ObservationEvent): void => {
+    if (json) emit('event', event);
+    else io.out(`${eventLine(event)}\n`);
+  };
+  let observer: Observer | undefined;
+  observer = await startObserver({ ...options, onWarning: warn, onEvent }, { onPoll, finalPoll: false, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+  if (!io.signal?.aborted) {
+    await new Promise<void>((resolve) => io.signal?.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  await observer.stop();
+  return EXIT.ok;
+}
+
+export function registerWatchCommand(program: Command): void {
+  program
+    .command('watch')
+    .description('follow an Auto Scaling group without load: requests per target vs target, capacity, alarms, scaling activities')
+    .argument('[url]', 'an ALB URL (*.elb.amazonaws.com) to find the group from')
+    .option('--asg <name>', 'the Auto Scaling group to follow')
+    .option('--target-group <arn>', 'follow the group behind this target group')
+    .option('--region <region>', 'AWS region (else AWS_REGION, AWS_DEFAULT_REGION, or the ALB DNS name)')
+    .option('--profile <name>', 'AWS profile')
+    .option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)')
+    .option('--poll-interval <time>', 'how often to poll (default 15s, min 1s)')
+    .option('--since <time>', 'print history from this long ago first, e.g. 1h (default: none; 1h with --once)')
+    .option('--once', 'print the current state and recent history, then exit')
+    .option('--json', 'one JSON object per line')
+    .action(async (url: string | undefined, _flags: WatchFlags, command: Command) => {
+      // Flags shared with the main command (--asg, --region...) may land on
+      // either; optsWithGlobals sees both.
+      const flags = command.optsWithGlobals<WatchFlags>();
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        process.exitCode = await runWatch(url, flags, {
+          out: (text) => void process.stdout.write(text),
+          err: (text) => void process.stderr.write(text),
+          signal: abort.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
