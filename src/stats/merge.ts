@@ -15,7 +15,7 @@
  * encoding keeps only the bucket, so a decoded maximum can read a few µs off.
  * The min of the minimums and the max of the maximums are exact, so those win.
  */
-import { createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
+import { bucketPercentiles, createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
 import type {
   AlarmInfo,
   ErrorCount,
@@ -232,11 +232,8 @@ function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[]
     const bucket = fold.bucket;
     if (fold.exact && fold.histogram) {
       const h = fold.histogram;
-      const empty = h.totalCount === 0;
       // Same arithmetic as stats/timeline.ts, so a merged bucket reads like a recorded one.
-      bucket.p50Ms = empty ? 0 : h.getValueAtPercentile(50) / 1000;
-      bucket.p99Ms = empty ? 0 : h.getValueAtPercentile(99) / 1000;
-      bucket.maxMs = empty ? 0 : fold.maxMs;
+      Object.assign(bucket, bucketPercentiles(h, fold.maxMs));
       bucket.histogram = encodeHistogram(h);
     } else {
       delete bucket.histogram;

@@ -4,7 +4,7 @@
  * bucket (counts + encoded coarse histogram), so memory grows with the run's
  * length in seconds, never with its number of requests.
  */
-import { createCoarseHistogram, encodeHistogram, type Histogram } from './histogram.js';
+import { bucketPercentiles, createCoarseHistogram, encodeHistogram, type Histogram } from './histogram.js';
 import type { TimelineBucket } from './result.js';
 
 export class TimelineRecorder {
@@ -57,18 +57,14 @@ export class TimelineRecorder {
   }
 
   private currentBucket(): TimelineBucket {
-    const h = this.histogram;
-    const empty = h.totalCount === 0;
     return {
       second: this.current,
       completed: this.completed,
       errors: this.errors,
       non2xx: this.non2xx,
       bytes: this.bytes,
-      p50Ms: empty ? 0 : h.getValueAtPercentile(50) / 1000,
-      p99Ms: empty ? 0 : h.getValueAtPercentile(99) / 1000,
-      maxMs: empty ? 0 : h.maxValue / 1000,
-      histogram: encodeHistogram(h),
+      ...bucketPercentiles(this.histogram),
+      histogram: encodeHistogram(this.histogram),
     };
   }
 }
