@@ -54,7 +54,10 @@ export function parseAlbHost(host: string): AlbHost | null {
   let dnsName = host.trim().toLowerCase().replace(/\.$/, '');
   if (dnsName.startsWith('[')) return null;
   dnsName = dnsName.replace(/:\d+$/, '');
-  const match = /^(?:dualstack\.)?([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.amazonaws\.com(?:\.cn)?$/.exec(dnsName);
+  // `.elb.localhost` is the lab's stand-in for `.elb.amazonaws.com` (the
+  // .localhost TLD is loopback by RFC 6761), so discovery from a DNS name can
+  // be exercised end to end without AWS.
+  const match = /^(?:dualstack\.)?([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.(?:amazonaws\.com(?:\.cn)?|localhost)$/.exec(dnsName);
   if (!match) return null;
   const label = match[1]!.replace(/^internal-/, '');
   const nameCandidate = label.replace(/-\d+$/, '');

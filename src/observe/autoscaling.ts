@@ -131,8 +131,11 @@ export function alarmReason(alarm: MetricAlarm): string {
   }
   const evaluation = alarm.EvaluationPeriods ?? 1;
   const datapoints = alarm.DatapointsToAlarm ?? evaluation;
-  const value = latest !== undefined ? `${round(latest)} ` : '';
-  return `${alarm.MetricName ?? 'metric'} ${value}${op} ${round(alarm.Threshold ?? Number.NaN)} for ${datapoints} of ${evaluation} periods`;
+  const metric = alarm.MetricName ?? 'metric';
+  const rule = `${op} ${round(alarm.Threshold ?? Number.NaN)} for ${datapoints} of ${evaluation} periods`;
+  if (alarm.StateValue === 'ALARM') return `${metric} ${latest !== undefined ? `${round(latest)} ` : ''}${rule}`;
+  // Out of ALARM the comparison no longer holds: say where it stands and what would fire it.
+  return `${metric} ${latest !== undefined ? round(latest) : 'no data'}; fires at ${rule}`;
 }
 
 function round(value: number): string {

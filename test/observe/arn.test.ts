@@ -41,6 +41,8 @@ describe('ALB DNS name → region and name guess', () => {
     ['internal-api-99.eu-central-1.elb.amazonaws.com', 'eu-central-1', 'api'],
     ['dualstack.web-1234.ap-northeast-1.elb.amazonaws.com.', 'ap-northeast-1', 'web'],
     ['MY-ALB-123456.US-EAST-1.ELB.AMAZONAWS.COM', 'us-east-1', 'my-alb'],
+    // The lab's stand-in domain.
+    ['abx-lab-alb-123456789.us-east-1.elb.localhost', 'us-east-1', 'abx-lab-alb'],
   ])('%s', (host, region, name) => {
     const parsed = parseAlbHost(host);
     expect(parsed?.region).toBe(region);
