@@ -34,10 +34,12 @@ export interface LabOptions {
   /** Requests per target per period the policy aims for; default 60. */
   targetValue: number;
   /**
-   * Requests per second one instance serves before requests queue; default
-   * 20, so an instance at the target (60 per 5 s period = 12/s) runs at 60%
-   * and the demo's load on two instances overflows them: latency climbs until
-   * scale-out spreads it.
+   * Requests per second one instance serves before requests queue. Default:
+   * the rate at which an instance at the target runs at 60%
+   * (targetValue / period / 0.6: 20/s for 60 per 5 s, 50/s for 60 per 2 s),
+   * so a load of 2.5× the target on two instances overflows them (latency
+   * climbs) and the five instances target tracking asks for absorb it
+   * (latency falls back to the service time).
    */
   instanceCapacity: number;
   /** Consecutive periods above target before AlarmHigh; default 3. */
@@ -103,11 +105,23 @@ export function defaultLabOptions(): LabOptions {
   };
 }
 
+/** Requests per second at which an instance serving exactly the target runs at 60%. */
+export function defaultInstanceCapacity(targetValue: number, periodMs: number): number {
+  return Math.max(1, Math.round((targetValue * 1000) / periodMs / 0.6));
+}
+
 /** Fills defaults (launch delay and warm-up follow the period unless given) and checks the values. */
 export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<LabOptions>;
   const periodMs = defined.periodMs ?? 5000;
-  const o: LabOptions = { ...defaultLabOptions(), launchDelayMs: periodMs, warmupMs: periodMs, ...defined };
+  const targetValue = defined.targetValue ?? 60;
+  const o: LabOptions = {
+    ...defaultLabOptions(),
+    launchDelayMs: periodMs,
+    warmupMs: periodMs,
+    instanceCapacity: defaultInstanceCapacity(targetValue, periodMs),
+    ...defined,
+  };
   const positive = (name: string, value: number): void => {
     if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`lab ${name} must be greater than zero (got ${value})`);
   };
