@@ -268,11 +268,13 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
     const tgDimSoFar = target.targetGroupArn ? targetGroupDimension(target.targetGroupArn) : null;
     const policy = policies ? pickPolicy(policies.ScalingPolicies ?? [], tgDimSoFar) : null;
     if (policies && !policy) notes.push(`group ${target.asg} has no target-tracking policy`);
-    if (policy) {
+    if (policy && !Number.isFinite(policy.TargetTrackingConfiguration?.TargetValue)) {
+      notes.push(`policy ${policy.PolicyName ?? '(unnamed)'} has no TargetValue; following the group without a target`);
+    } else if (policy) {
       const spec = policy.TargetTrackingConfiguration?.PredefinedMetricSpecification;
       target.policy = {
         name: policy.PolicyName ?? '(unnamed)',
-        targetValue: policy.TargetTrackingConfiguration?.TargetValue ?? Number.NaN,
+        targetValue: policy.TargetTrackingConfiguration!.TargetValue!,
         metric: policyMetricName(policy),
         ...(spec?.ResourceLabel ? { resourceLabel: spec.ResourceLabel } : {}),
       };
@@ -310,7 +312,8 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
 /** Folds DescribeAlarms output into the target: infos, the RequestCountPerTarget dimensions and the period. */
 export function applyAlarms(target: ObservedTarget, alarms: MetricAlarm[]): void {
   if (alarms.length === 0) return;
-  target.alarms = alarms.map(toAlarmInfo);
+  // An alarm without a threshold (only a broken answer has one) cannot be shown against anything.
+  target.alarms = alarms.filter((a) => Number.isFinite(a.Threshold)).map(toAlarmInfo);
   const high = alarms.find((a) => alarmRole(a.AlarmName ?? '') === 'high') ?? alarms[0]!;
   const dims = alarmDimensions(high);
   if (dims && (high.MetricName === 'RequestCountPerTarget' || !high.MetricName)) target.requestCountPerTargetDimensions = dims;

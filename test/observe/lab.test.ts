@@ -12,6 +12,7 @@ import { renderScalingTimeline, timeToScale } from '../../src/report/scaling.js'
 import type { Observation, ObservationEvent } from '../../src/stats/result.js';
 import { driveLoad, startLab, type Lab } from '../../src/lab/index.js';
 import { makeResult } from '../fixtures/make-result.js';
+import { schemaErrors } from '../helpers/schema.js';
 
 let lab: Lab;
 let observation: Observation;
@@ -75,6 +76,13 @@ describe('observer against the lab', () => {
     const text = renderScalingTimeline(makeResult({ secondsMs: [[1, 2, 3]], startedAtMs: runStartedAtMs, observation }), { color: false });
     expect(text).toMatch(/scale-out 2 → \d: /);
     expect(text).toMatch(/scaling activity +\+\d+s/);
+  });
+
+  it('produces an observation the result schema accepts, unchanged by a JSON round trip', () => {
+    const result = makeResult({ secondsMs: [[1, 2, 3]], startedAtMs: runStartedAtMs, observation });
+    const roundTrip = JSON.parse(JSON.stringify(result)) as typeof result;
+    expect(roundTrip.observation).toEqual(observation);
+    expect(schemaErrors(roundTrip)).toEqual([]);
   });
 
   it('discovers the group from the load balancer DNS name alone', async () => {

@@ -1,0 +1,97 @@
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatState, registerWatchCommand, runWatch, watchOptions, watchState } from '../../src/cli/watch.js';
+import { ConfigError } from '../../src/errors.js';
+import { makeObservation } from '../fixtures/make-result.js';
+import { startFakeAws, type FakeAws } from './fake-aws.js';
+import { ASG, LB_DNS, newWorld, scaleOutActivity, worldHandlers } from './scenario.js';
+
+let fake: FakeAws | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('watch options', () => {
+  const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+  it.each<[string | undefined, Record<string, unknown>, RegExp]>([
+    [undefined, {}, /^abx watch needs --asg NAME or an ALB URL/],
+    ['http://example.com/', {}, /^abx watch: example\.com is not an ALB DNS name \(\*\.elb\.amazonaws\.com\); pass --asg NAME$/],
+    ['not a url', {}, /is not a URL/],
+    [undefined, { asg: 'g', pollInterval: '500ms' }, /^--poll-interval must be at least 1s/],
+    [undefined, { asg: 'g', pollInterval: 'soon' }, /^--poll-interval must be a duration/],
+    [undefined, { asg: 'g', since: 'yesterday' }, /^--since must be a duration/],
+  ])('%s %j → ConfigError', (url, flags, message) => {
+    expect(() => watchOptions(url, flags, now)).toThrow(ConfigError);
+    expect(() => watchOptions(url, flags, now)).toThrow(message);
+  });
+
+  it('maps flags to observer options; --since moves the start back, --once defaults to an hour of history', () => {
+    const { options, sinceMs } = watchOptions(`http://${LB_DNS}/`, { region: 'eu-west-1', since: '30m', pollInterval: '2s' }, now);
+    expect(sinceMs).toBe(1_800_000);
+    expect(options).toMatchObject({ pollIntervalMs: 2000, runStartedAtMs: now - 1_800_000, region: 'eu-west-1' });
+    expect(options.url?.hostname).toBe(LB_DNS);
+    expect(watchOptions(undefined, { asg: 'g', once: true }, now).options).toMatchObject({ asg: 'g', pollIntervalMs: 15_000, runStartedAtMs: now - 3_600_000 });
+    expect(watchOptions(undefined, { asg: 'g' }, now).sinceMs).toBe(0);
+  });
+});
+
+describe('state lines', () => {
+  it('shows the newest requests per target against the target, capacity and alarms', () => {
+    const start = Date.UTC(2026, 10, 26, 16, 0, 0);
+    const state = watchState(makeObservation(start), start + 61_000);
+    expect(state).toMatchObject({ metric: 'RequestCountPerTarget', value: 55, provisional: true, targetValue: 60, desired: 4, inService: 4, pending: null });
+    expect(formatState(state)).toBe('16:01:01  RequestCountPerTarget 55*/60 (92%)  desired 4  InService 4  Pending -  AlarmHigh OK  AlarmLow OK');
+    expect(formatState({ ...state, metric: null, value: null, desired: null, alarms: {} })).toBe('16:01:01  no datapoints yet (target 60)');
+  });
+});
+
+describe('the watch command', () => {
+  it('registers `watch`, reads flags shared with the main command, and prints the state once', async () => {
+    const world = newWorld(5);
+    world.activities = [scaleOutActivity('act-9', new Date(Date.now() - 60_000), 2, 3, 'Successful')];
+    fake = await startFakeAws(worldHandlers(world));
+    const program = new Command('abx').exitOverride();
+    // The main command has the same flags; commander may hand them to either.
+    program.option('--asg <name>').option('--region <region>').option('--json');
+    registerWatchCommand(program);
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    await program.parseAsync(['node', 'abx', 'watch', '--asg', ASG, '--region', 'us-east-1', '--endpoint-url', fake.url, '--once']);
+    vi.restoreAllMocks();
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(out).toContain(`${ASG} (us-east-1)\npolicy rcpt-60: RequestCountPerTarget target 60\n`);
+    expect(out).toMatch(/\d\d:\d\d:\d\d {2}no datapoints yet \(target 60\) {2}desired 2 {2}InService 2 {2}Pending 0 {2}AlarmHigh OK {2}AlarmLow OK\n/);
+    expect(out).toContain('history (last 60m):\n');
+    expect(out).toMatch(/ {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: Launching a new EC2 instance: i-0abc1234def567890 \(us-east-1a\) \[Successful\]\n/);
+    // --once makes one poll: no final poll on stop.
+    expect(fake.calls.filter((c) => c.op === 'GetMetricData')).toHaveLength(1);
+  });
+
+  it('rejects a missing group with a ConfigError', async () => {
+    const program = new Command('abx').exitOverride();
+    registerWatchCommand(program);
+    await expect(program.parseAsync(['node', 'abx', 'watch'])).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('follows: a state line when something changes, event lines as they arrive, exit 0 on abort', async () => {
+    const world = newWorld(5);
+    fake = await startFakeAws(worldHandlers(world));
+    let out = '';
+    const abort = new AbortController();
+    const done = runWatch(undefined, { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', pollInterval: '1s', json: true }, { out: (t) => (out += t), err: () => {}, signal: abort.signal, maxAttempts: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    world.desired = 3;
+    world.activities = [scaleOutActivity('act-10', new Date(), 2, 3)];
+    await new Promise((r) => setTimeout(r, 1500));
+    abort.abort();
+    expect(await done).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; desired?: number; activityId?: string });
+    expect(lines.filter((l) => l.type === 'state').map((l) => l.desired)).toEqual([2, 3]);
+    expect(lines.filter((l) => l.type === 'event').map((l) => l.activityId)).toEqual(['act-10']);
+  });
+});
