@@ -6,8 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
-import { compareResults, type Comparison } from '../stats/compare.js';
-import { mergeResults } from '../stats/merge.js';
+import type { Comparison } from '../stats/compare.js';
 import type { Result } from '../stats/result.js';
 import { readResultFile, writeFileAtomic } from './result-file.js';
 
@@ -54,6 +53,8 @@ export function registerReportCommands(program: Command): void {
     .option('--out <file>', 'write the merged result here (default: print it)')
     .action(async (files: string[], options: MergeOptions) => {
       if (files.length < 2) throw new ConfigError('abx merge needs at least two result files (abx merge A.json B.json --out M.json)');
+      // Loaded on use: registering subcommands must stay cheap for `abx --version`.
+      const { mergeResults } = await import('../stats/merge.js');
       const results = await Promise.all(files.map((file) => readResultFile(file)));
       const json = `${JSON.stringify(mergeResults(results), null, 2)}\n`;
       if (options.out) await writeFileAtomic(options.out, json);
@@ -69,6 +70,7 @@ export function registerReportCommands(program: Command): void {
     .option('--no-color', 'no colour in the output')
     .action(async (baseFile: string, nextFile: string, options: CompareOptions) => {
       const maxRegressionPct = parsePercent('--max-regression', options.maxRegression);
+      const { compareResults } = await import('../stats/compare.js');
       const [base, next] = await Promise.all([readResultFile(baseFile), readResultFile(nextFile)]);
       const comparison = compareResults(base, next, maxRegressionPct);
       process.stdout.write(await renderComparison(comparison, maxRegressionPct, await colorFor(options.color)));
