@@ -29,8 +29,8 @@ function groupXml(sim: Simulation): XmlObject {
     MaxSize: sim.config.max,
     DesiredCapacity: sim.group.desired,
     DefaultCooldown: 300,
-    // The lab's warm-up in lab seconds (a period stands for a minute).
-    DefaultInstanceWarmup: Math.round(sim.config.warmupMs / 1000),
+    // The lab's warm-up in real seconds, like the alarms' Period (may be fractional with sub-second periods).
+    DefaultInstanceWarmup: sim.config.warmupMs / 1000,
     AvailabilityZones: members([...n.availabilityZones]),
     TargetGroupARNs: members([n.targetGroupArn]),
     TrafficSources: members([{ Identifier: n.targetGroupArn, Type: 'elbv2' }]),
