@@ -47,14 +47,14 @@ export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: 
     try {
       parsedUrl = new URL(url);
     } catch {
-      throw new ConfigError(`abx watch: "${url}" is not a URL; give an ALB URL such as http://my-alb-123.us-east-1.elb.amazonaws.com/ or --asg NAME`);
+      throw new ConfigError(`watch: "${url}" is not a URL; give an ALB URL such as http://my-alb-123.us-east-1.elb.amazonaws.com/ or --asg NAME`);
     }
   }
   if (!flags.asg && !flags.targetGroup && !(parsedUrl && parseAlbHost(parsedUrl.hostname))) {
     throw new ConfigError(
       parsedUrl
-        ? `abx watch: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME`
-        : 'abx watch needs --asg NAME or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
+        ? `watch: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME`
+        : 'watch needs --asg NAME or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
     );
   }
   const pollIntervalMs = flags.pollInterval !== undefined ? parseDurationMs('--poll-interval', flags.pollInterval) : DEFAULT_POLL_MS;
@@ -88,15 +88,26 @@ export interface WatchState {
   alarms: Record<string, string>;
 }
 
-function latest(observation: Observation, metric: string): { value: number; provisional: boolean } | null {
+/**
+ * The newest sample of a metric. With `settled`, the newest complete period
+ * wins over a provisional one: the still-filling period's value climbs on
+ * every poll, and a line per climb would drown the real changes.
+ */
+function latest(observation: Observation, metric: string, settled = false): { value: number; provisional: boolean } | null {
   let best: Observation['samples'][number] | null = null;
-  for (const s of observation.samples) if (s.metric === metric && (!best || s.at >= best.at)) best = s;
-  return best ? { value: best.value, provisional: best.provisional } : null;
+  let bestSettled: Observation['samples'][number] | null = null;
+  for (const s of observation.samples) {
+    if (s.metric !== metric) continue;
+    if (!best || s.at >= best.at) best = s;
+    if (!s.provisional && (!bestSettled || s.at >= bestSettled.at)) bestSettled = s;
+  }
+  const pick = settled && bestSettled ? bestSettled : best;
+  return pick ? { value: pick.value, provisional: pick.provisional } : null;
 }
 
 export function watchState(observation: Observation, nowMs: number): WatchState {
   const metric = observation.policy ? (observation.policy.metric === 'ALBRequestCountPerTarget' ? 'RequestCountPerTarget' : observation.policy.metric) : 'RequestCountPerTarget';
-  const value = latest(observation, metric);
+  const value = latest(observation, metric, true);
   const alarms: Record<string, string> = {};
   for (const a of observation.alarms) alarms[a.role === 'high' ? 'AlarmHigh' : a.role === 'low' ? 'AlarmLow' : a.name] = a.state;
   return {
@@ -183,9 +194,13 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     if (json) emit('state', state);
     else io.out(`${formatState(state)}\n`);
   };
+  const seenActivities = new Set<string>();
   const onEvent = (event: ObservationEvent): void => {
-    if (json) emit('event', event);
-    else io.out(`${eventLine(event)}\n`);
+    if (json) return emit('event', event);
+    // A status change of a known activity happened now (or when it ended), not at its start.
+    const update = event.activityId !== undefined && seenActivities.has(event.activityId);
+    if (event.activityId) seenActivities.add(event.activityId);
+    io.out(`${eventLine(update ? { ...event, at: event.endedAt ?? new Date().toISOString() } : event)}\n`);
   };
   let observer: Observer | undefined;
   observer = await startObserver({ ...options, onWarning: warn, onEvent }, { onPoll, finalPoll: false, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });

@@ -182,9 +182,10 @@ function paintEvent(line: string, event: ObservationEvent, p: Paint): string {
   return p.dim(line);
 }
 
-function num(value: number | undefined, digits = 1): string {
+/** At most one decimal, none when it would be ".0". */
+function num(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '-';
-  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+  return String(Math.round(value * 10) / 10);
 }
 
 /** Rows are capped so a day-long run does not print thousands of lines. */
@@ -281,7 +282,7 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
         ratio = p.bad(ratio.padStart(9));
       }
     }
-    const text = `  ${formatOffset(ps - start).padEnd(9)} ${String(abx.requests).padStart(8)} ${(abx.p99Ms === null ? '-' : `${num(abx.p99Ms, 1)}ms`).padStart(9)} ${valueText.padStart(12)} ${ratio.padStart(9)} ${(healthy ? num(healthy.value) : '-').padStart(7)} ${(d === undefined ? '-' : `${d}/${s ?? '-'}`).padStart(13)} ${(cpu ? `${num(cpu.value)}%` : '-').padStart(6)}`;
+    const text = `  ${formatOffset(ps - start).padEnd(9)} ${String(abx.requests).padStart(8)} ${(abx.p99Ms === null ? '-' : `${abx.p99Ms.toFixed(1)}ms`).padStart(9)} ${valueText.padStart(12)} ${ratio.padStart(9)} ${(healthy ? num(healthy.value) : '-').padStart(7)} ${(d === undefined ? '-' : `${d}/${s ?? '-'}`).padStart(13)} ${(cpu ? `${num(cpu.value)}%` : '-').padStart(6)}`;
     rows.push({ startMs: ps, text });
   }
 

@@ -16,8 +16,8 @@ afterEach(async () => {
 describe('watch options', () => {
   const now = Date.UTC(2026, 0, 1, 12, 0, 0);
   it.each<[string | undefined, Record<string, unknown>, RegExp]>([
-    [undefined, {}, /^abx watch needs --asg NAME or an ALB URL/],
-    ['http://example.com/', {}, /^abx watch: example\.com is not an ALB DNS name \(\*\.elb\.amazonaws\.com\); pass --asg NAME$/],
+    [undefined, {}, /^watch needs --asg NAME or an ALB URL/],
+    ['http://example.com/', {}, /^watch: example\.com is not an ALB DNS name \(\*\.elb\.amazonaws\.com\); pass --asg NAME$/],
     ['not a url', {}, /is not a URL/],
     [undefined, { asg: 'g', pollInterval: '500ms' }, /^--poll-interval must be at least 1s/],
     [undefined, { asg: 'g', pollInterval: 'soon' }, /^--poll-interval must be a duration/],
@@ -38,11 +38,16 @@ describe('watch options', () => {
 });
 
 describe('state lines', () => {
-  it('shows the newest requests per target against the target, capacity and alarms', () => {
+  it('shows the newest settled requests per target against the target, capacity and alarms', () => {
     const start = Date.UTC(2026, 10, 26, 16, 0, 0);
-    const state = watchState(makeObservation(start), start + 61_000);
-    expect(state).toMatchObject({ metric: 'RequestCountPerTarget', value: 55, provisional: true, targetValue: 60, desired: 4, inService: 4, pending: null });
-    expect(formatState(state)).toBe('16:01:01  RequestCountPerTarget 55*/60 (92%)  desired 4  InService 4  Pending -  AlarmHigh OK  AlarmLow OK');
+    const observation = makeObservation(start);
+    const state = watchState(observation, start + 61_000);
+    // The newest period (55) is provisional and still climbing: the line shows the newest complete one.
+    expect(state).toMatchObject({ metric: 'RequestCountPerTarget', value: 58, provisional: false, targetValue: 60, desired: 4, inService: 4, pending: null });
+    expect(formatState(state)).toBe('16:01:01  RequestCountPerTarget 58/60 (97%)  desired 4  InService 4  Pending -  AlarmHigh OK  AlarmLow OK');
+    // With only a provisional period, that one is shown, marked.
+    const onlyNewest = { ...observation, samples: observation.samples.filter((s) => s.metric !== 'RequestCountPerTarget' || s.provisional) };
+    expect(formatState(watchState(onlyNewest, start + 61_000))).toMatch(/RequestCountPerTarget 55\*\/60 \(92%\)/);
     expect(formatState({ ...state, metric: null, value: null, desired: null, alarms: {} })).toBe('16:01:01  no datapoints yet (target 60)');
   });
 });
