@@ -223,6 +223,8 @@ export function parseTargetUrl(rawUrl: string | undefined): URL {
   if (protocol !== 'http' && protocol !== 'https') {
     throw new ConfigError(`unsupported URL scheme "${protocol}:" in "${rawUrl}": abx speaks http:// and https://`);
   }
+  // WHATWG URL parsing skips extra slashes ("http:///path" → host "path"); curl and ab refuse it, so does abx.
+  if (/^[a-z]+:\/\/[/?#]/i.test(text)) throw new ConfigError(`URL "${rawUrl}" has no host: write it as http://host[:port]/path`);
   const port = /^[a-z]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d*)/i.exec(text)?.[1];
   if (port !== undefined && (port === '' || Number(port) < 1 || Number(port) > 65535)) {
     throw new ConfigError(`port "${port}" in "${rawUrl}" is out of range: use 1 to 65535`);
