@@ -7,7 +7,9 @@
  * The default story, on a 2-core machine in under a minute: 150 requests/s
  * against 2 instances is 2.5× the target per instance, so the high alarm
  * fires, target tracking asks for ceil(2 × 2.5) = 5 instances, and once they
- * are InService requests per target fall back to the target of 60.
+ * are InService requests per target fall back to the target of 60. The
+ * in-flight cap is high (1000) so the backlog on two instances never slows
+ * the sending: the metric the alarm sees is the load that was offered.
  */
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
@@ -33,7 +35,7 @@ export function registerDemoCommand(program: Command): void {
     .description('load + scaling observation against a local simulated ALB and Auto Scaling group (no AWS account needed)')
     .option('--rate <r>', 'requests per second', '150')
     .option('-t, --duration <time>', 'how long to send load', '30s')
-    .option('-c, --concurrency <n>', 'in-flight cap', '200')
+    .option('-c, --concurrency <n>', 'in-flight cap', '1000')
     .option('--period <time>', 'one lab period, standing for one CloudWatch minute', '2s')
     .option('--json', 'print the JSON result instead of the text report')
     .option('--out <file>', 'also write the JSON result to this file')

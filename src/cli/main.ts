@@ -22,6 +22,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
     .showSuggestionAfterError(true)
+    // Options after a subcommand belong to it (`abx demo -t 20s` is demo's -t, not the run's).
+    .enablePositionalOptions()
     .allowExcessArguments(false);
 
   program
