@@ -167,7 +167,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   const { startObserver } = await import('../observe/observer.js');
 
   if (flags.once) {
-    const observer = await startObserver({ ...options, onWarning: warn }, { finalPoll: false, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+    const observer = await startObserver({ ...options, onWarning: warn }, { finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
     const observation = await observer.stop();
     const state = watchState(observation, Date.now());
     if (json) {
@@ -203,7 +203,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     io.out(`${eventLine(update ? { ...event, at: event.endedAt ?? new Date().toISOString() } : event)}\n`);
   };
   let observer: Observer | undefined;
-  observer = await startObserver({ ...options, onWarning: warn, onEvent }, { onPoll, finalPoll: false, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+  observer = await startObserver({ ...options, onWarning: warn, onEvent }, { onPoll, finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
   if (!io.signal?.aborted) {
     await new Promise<void>((resolve) => io.signal?.addEventListener('abort', () => resolve(), { once: true }));
   }

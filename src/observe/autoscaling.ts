@@ -5,8 +5,8 @@
  * what the last poll remembered and returns what is new.
  */
 import type { Activity, AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { ObservationEvent } from '../stats/result.js';
+import type { AlarmHistoryItem, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { AlarmInfo, ObservationEvent } from '../stats/result.js';
 import { availabilityZoneFromDetails, instanceIdFromDescription, isTerminalStatus, parseCause } from './cause.js';
 
 export interface GroupState {
@@ -135,7 +135,7 @@ export function alarmReason(alarm: MetricAlarm): string {
   const rule = `${op} ${round(alarm.Threshold ?? Number.NaN)} for ${datapoints} of ${evaluation} periods`;
   if (alarm.StateValue === 'ALARM') return `${metric} ${latest !== undefined ? `${round(latest)} ` : ''}${rule}`;
   // Out of ALARM the comparison no longer holds: say where it stands and what would fire it.
-  return `${metric} ${latest !== undefined ? round(latest) : 'no data'}; fires at ${rule}`;
+  return latest !== undefined ? `${metric} ${round(latest)}; fires at ${rule}` : `fires at ${metric} ${rule}`;
 }
 
 function round(value: number): string {
@@ -170,4 +170,51 @@ export function alarmEvents(previous: Map<string, string> | null, alarms: Metric
     });
   }
   return events;
+}
+
+interface HistoryState {
+  stateValue?: string;
+  stateReasonData?: { recentDatapoints?: unknown };
+}
+
+/**
+ * Alarm state changes from DescribeAlarmHistory (StateUpdate items), for
+ * history before the first poll: DescribeAlarms only tells the latest one.
+ */
+export function alarmHistoryEvents(items: AlarmHistoryItem[], alarms: AlarmInfo[]): ObservationEvent[] {
+  const events: ObservationEvent[] = [];
+  for (const item of items) {
+    if (item.HistoryItemType !== 'StateUpdate' || !item.AlarmName || !item.Timestamp || !item.HistoryData) continue;
+    let data: { oldState?: HistoryState; newState?: HistoryState };
+    try {
+      data = JSON.parse(item.HistoryData) as typeof data;
+    } catch {
+      continue;
+    }
+    const toState = data.newState?.stateValue;
+    if (!toState) continue;
+    const info = alarms.find((a) => a.name === item.AlarmName);
+    const recent = data.newState?.stateReasonData?.recentDatapoints;
+    const latest = Array.isArray(recent) && typeof recent[recent.length - 1] === 'number' ? (recent[recent.length - 1] as number) : undefined;
+    const description = info
+      ? alarmReason({
+          MetricName: info.metric,
+          ComparisonOperator: info.comparison as MetricAlarm['ComparisonOperator'],
+          Threshold: info.threshold,
+          EvaluationPeriods: info.evaluationPeriods,
+          DatapointsToAlarm: info.datapointsToAlarm,
+          StateValue: toState as MetricAlarm['StateValue'],
+          ...(latest !== undefined ? { StateReasonData: JSON.stringify({ recentDatapoints: [latest] }) } : {}),
+        })
+      : (item.HistorySummary ?? `${data.oldState?.stateValue ?? '?'} → ${toState}`);
+    events.push({
+      at: new Date(item.Timestamp).toISOString(),
+      kind: 'alarm',
+      description,
+      alarmName: item.AlarmName,
+      ...(data.oldState?.stateValue ? { fromState: data.oldState.stateValue } : {}),
+      toState,
+    });
+  }
+  return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

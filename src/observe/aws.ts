@@ -16,6 +16,8 @@ import type {
 } from '@aws-sdk/client-auto-scaling';
 import type {
   CloudWatchClient,
+  DescribeAlarmHistoryCommandInput,
+  DescribeAlarmHistoryCommandOutput,
   DescribeAlarmsCommandInput,
   DescribeAlarmsCommandOutput,
   GetMetricDataCommandInput,
@@ -51,6 +53,8 @@ export interface AwsApi {
   describeScalingActivities(input: DescribeScalingActivitiesCommandInput, signal?: AbortSignal): Promise<DescribeScalingActivitiesCommandOutput>;
   describeAlarms(input: DescribeAlarmsCommandInput, signal?: AbortSignal): Promise<DescribeAlarmsCommandOutput>;
   getMetricData(input: GetMetricDataCommandInput, signal?: AbortSignal): Promise<GetMetricDataCommandOutput>;
+  /** 3 TPS account-wide: called once for history, never per poll. */
+  describeAlarmHistory(input: DescribeAlarmHistoryCommandInput, signal?: AbortSignal): Promise<DescribeAlarmHistoryCommandOutput>;
   describeLoadBalancers(input: DescribeLoadBalancersCommandInput, signal?: AbortSignal): Promise<DescribeLoadBalancersCommandOutput>;
   describeTargetGroups(input: DescribeTargetGroupsCommandInput, signal?: AbortSignal): Promise<DescribeTargetGroupsCommandOutput>;
   destroy(): void;
@@ -127,6 +131,7 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
     describeScalingActivities: (input, signal) => call(signal, (o) => autoscaling.send(new asg.DescribeScalingActivitiesCommand(input), o)),
     describeAlarms: (input, signal) => call(signal, (o) => cloudwatch.send(new cw.DescribeAlarmsCommand(input), o)),
     getMetricData: (input, signal) => call(signal, (o) => cloudwatch.send(new cw.GetMetricDataCommand(input), o)),
+    describeAlarmHistory: (input, signal) => call(signal, (o) => cloudwatch.send(new cw.DescribeAlarmHistoryCommand(input), o)),
     describeLoadBalancers: (input, signal) => call(signal, (o) => elbv2.send(new elb.DescribeLoadBalancersCommand(input), o)),
     describeTargetGroups: (input, signal) => call(signal, (o) => elbv2.send(new elb.DescribeTargetGroupsCommand(input), o)),
     destroy() {
@@ -144,6 +149,7 @@ const IAM_SERVICE: Record<string, string> = {
   DescribeScalingActivities: 'autoscaling',
   DescribeAlarms: 'cloudwatch',
   GetMetricData: 'cloudwatch',
+  DescribeAlarmHistory: 'cloudwatch',
   DescribeLoadBalancers: 'elasticloadbalancing',
   DescribeTargetGroups: 'elasticloadbalancing',
 };

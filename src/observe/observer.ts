@@ -8,7 +8,7 @@
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import { ConfigError, ObserverError } from '../errors.js';
 import { parseAlbHost } from './arn.js';
-import { activityUpdates, alarmEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
+import { activityUpdates, alarmEvents, alarmHistoryEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
 import { classifyAwsError, createAwsApi, resolveRegion, type AwsApi, type AwsTrouble } from './aws.js';
 import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
 import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
@@ -31,6 +31,12 @@ export interface ObserverTuning {
   onPoll?: (observation: Observation) => void;
   /** false: stop() skips its final poll (`abx watch --once` has just polled). Default true. */
   finalPoll?: boolean;
+  /**
+   * Read the alarms' state history since runStartedAtMs once, at the first
+   * poll (`abx watch --since`): DescribeAlarms alone only shows the latest
+   * transition. One extra call per alarm, once (DescribeAlarmHistory allows 3 TPS).
+   */
+  alarmHistory?: boolean;
 }
 
 /** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
@@ -209,6 +215,9 @@ class ObserverState {
     }
 
     const target = this.#target;
+    if (this.#tuning.alarmHistory && this.#alarmStates === null && target.alarmNames.length) {
+      await this.#readAlarmHistory(api, target, signal, note);
+    }
     const series = seriesFor(target);
     const nowMs = Date.now();
     const jobs: Promise<void>[] = [];
@@ -297,6 +306,29 @@ class ObserverState {
     } catch {
       // A listener's bug is not the observer's failure.
     }
+  }
+
+  async #readAlarmHistory(api: AwsApi, target: ObservedTarget, signal: AbortSignal, note: (action: string, error: unknown) => void): Promise<void> {
+    const items = [];
+    for (const name of target.alarmNames) {
+      try {
+        const out = await api.describeAlarmHistory(
+          { AlarmName: name, HistoryItemType: 'StateUpdate', StartDate: new Date(this.#options.runStartedAtMs), ScanBy: 'TimestampAscending', MaxRecords: 100 },
+          signal,
+        );
+        items.push(...(out.AlarmHistoryItems ?? []));
+      } catch (error) {
+        note('DescribeAlarmHistory', error);
+        return;
+      }
+    }
+    const events = alarmHistoryEvents(items, target.alarms);
+    this.#emit(events);
+    // The history told every transition up to now; DescribeAlarms takes over from the states it ends in.
+    const states = new Map<string, string>();
+    for (const event of events) if (event.alarmName && event.toState) states.set(event.alarmName, event.toState);
+    for (const alarm of target.alarms) if (!states.has(alarm.name)) states.set(alarm.name, alarm.state);
+    this.#alarmStates = states;
   }
 
   #emit(events: ObservationEvent[]): void {

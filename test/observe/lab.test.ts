@@ -109,6 +109,8 @@ describe('observer against the lab', () => {
     expect(out).toMatch(/desired \d+ {2}InService \d+ {2}Pending \d+/);
     expect(out).toMatch(/history \(last 5m\):\n/);
     expect(out).toMatch(/\n {2}\d\d:\d\d:\d\d {2}scale-out 2 → \d: /);
+    // With --since, alarm history comes from DescribeAlarmHistory: the breach, even though the alarm is OK again by now.
+    expect(out).toMatch(/\n {2}\d\d:\d\d:\d\d {2}alarm TargetTracking-abx-lab-asg-AlarmHigh-\S+ \S+ → ALARM \(RequestCountPerTarget (?:[\d.]+ )?> 10 for 2 of 2 periods\)\n/);
   });
 
   it('`watch --once --json` prints one JSON object per line', async () => {

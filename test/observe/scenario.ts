@@ -23,6 +23,8 @@ export interface World {
   /** Datapoints per metric label: [periodStartMs, value][]. */
   datapoints: Record<string, [number, number][]>;
   periodSec: number;
+  /** DescribeAlarmHistory items (SDK shape, Timestamp a Date). */
+  alarmHistory: Record<string, unknown>[];
   /** Extra groups listed by an unfiltered DescribeAutoScalingGroups. */
   otherGroups: Record<string, unknown>[];
 }
@@ -38,6 +40,7 @@ export function newWorld(periodSec = 5): World {
     alarmState: { high: 'OK', low: 'OK', highChangedAt: new Date(Date.now() - 3_600_000) },
     datapoints: {},
     periodSec,
+    alarmHistory: [],
     otherGroups: [{ AutoScalingGroupName: 'unrelated', MinSize: 1, MaxSize: 1, DesiredCapacity: 1, TargetGroupARNs: [], Instances: [], CreatedTime: new Date(0), HealthCheckType: 'EC2', DefaultCooldown: 300, AvailabilityZones: ['us-east-1a'] }],
   };
 }
@@ -120,6 +123,7 @@ export function worldHandlers(world: World): Record<string, Handler> {
       const alarms = [alarm(world, HIGH, 'high'), alarm(world, LOW, 'low')].filter((a) => names.includes(a.AlarmName as string));
       return ok({ MetricAlarms: alarms, CompositeAlarms: [] });
     },
+    DescribeAlarmHistory: (p: Params) => ok({ AlarmHistoryItems: world.alarmHistory.filter((h) => h.AlarmName === p.AlarmName) }),
     GetMetricData: (p: Params) => {
       const queries = p.MetricDataQueries as { Id: string; Label: string }[];
       return ok({

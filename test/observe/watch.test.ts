@@ -4,7 +4,7 @@ import { formatState, registerWatchCommand, runWatch, watchOptions, watchState }
 import { ConfigError } from '../../src/errors.js';
 import { makeObservation } from '../fixtures/make-result.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
-import { ASG, LB_DNS, newWorld, scaleOutActivity, worldHandlers } from './scenario.js';
+import { ASG, HIGH, LB_DNS, newWorld, scaleOutActivity, worldHandlers } from './scenario.js';
 
 let fake: FakeAws | undefined;
 afterEach(async () => {
@@ -56,6 +56,17 @@ describe('the watch command', () => {
   it('registers `watch`, reads flags shared with the main command, and prints the state once', async () => {
     const world = newWorld(5);
     world.activities = [scaleOutActivity('act-9', new Date(Date.now() - 60_000), 2, 3, 'Successful')];
+    // The alarm fired and cleared within the last hour; DescribeAlarms alone would show only the clearing.
+    const history = (ago: number, from: string, to: string) => ({
+      AlarmName: HIGH,
+      AlarmType: 'MetricAlarm',
+      Timestamp: new Date(Date.now() - ago),
+      HistoryItemType: 'StateUpdate',
+      HistorySummary: `Alarm updated from ${from} to ${to}`,
+      HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: from }, newState: { stateValue: to, stateReasonData: { recentDatapoints: [75] } } }),
+    });
+    world.alarmHistory = [history(120_000, 'OK', 'ALARM'), history(30_000, 'ALARM', 'OK')];
+    world.alarmState = { high: 'OK', low: 'OK', highChangedAt: new Date(Date.now() - 30_000) };
     fake = await startFakeAws(worldHandlers(world));
     const program = new Command('abx').exitOverride();
     // The main command has the same flags; commander may hand them to either.
@@ -73,6 +84,11 @@ describe('the watch command', () => {
     expect(out).toMatch(/\d\d:\d\d:\d\d {2}no datapoints yet \(target 60\) {2}desired 2 {2}InService 2 {2}Pending 0 {2}AlarmHigh OK {2}AlarmLow OK\n/);
     expect(out).toContain('history (last 60m):\n');
     expect(out).toMatch(/ {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: Launching a new EC2 instance: i-0abc1234def567890 \(us-east-1a\) \[Successful\]\n/);
+    const alarmLines = out.split('\n').filter((l) => l.includes(`alarm ${HIGH}`));
+    expect(alarmLines.map((l) => l.replace(/^ {2}\d\d:\d\d:\d\d {2}/, ''))).toEqual([
+      `alarm ${HIGH} OK → ALARM (RequestCountPerTarget 75 > 60 for 3 of 3 periods)`,
+      `alarm ${HIGH} ALARM → OK (RequestCountPerTarget 75; fires at > 60 for 3 of 3 periods)`,
+    ]);
     // --once makes one poll: no final poll on stop.
     expect(fake.calls.filter((c) => c.op === 'GetMetricData')).toHaveLength(1);
   });
