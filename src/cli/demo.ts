@@ -12,7 +12,6 @@
  * the sending: the metric the alarm sees is the load that was offered.
  */
 import type { Command } from 'commander';
-import { EXIT } from '../errors.js';
 import { abxVersion } from '../version.js';
 import type { RawRunOptions } from './options.js';
 import { parseDurationMs } from './parse.js';

@@ -109,12 +109,8 @@ async function render(result: Result, format: Format, color: boolean): Promise<s
       return (await import('../report/csv.js')).renderCsv(result, format === 'csv' ? ',' : '\t');
     case 'junit':
       return (await import('../report/junit.js')).renderJunit(result);
-    case 'text': {
-      const [{ renderAbReport }, { renderAssertionTable }] = await Promise.all([import('../report/ab-text.js'), import('../report/assertions.js')]);
-      const report = renderAbReport(result);
-      // The same order as a live run: the ab report, then the assertion verdicts.
-      return result.assertions && result.assertions.length > 0 ? `${report}\n${renderAssertionTable(result.assertions, { color })}` : report;
-    }
+    case 'text':
+      return (await import('../report/text.js')).renderTextReport(result, { color });
   }
 }
 

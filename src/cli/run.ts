@@ -7,8 +7,8 @@ import type { RequestRow } from '../engine/config.js';
 import { runLoad } from '../engine/run-load.js';
 import { EXIT } from '../errors.js';
 import type { ObserverOptions } from '../observe/types.js';
-import { renderAbReport, renderPercentileCsv } from '../report/ab-text.js';
-import { renderAssertionTable } from '../report/assertions.js';
+import { renderPercentileCsv } from '../report/ab-text.js';
+import { renderTextReport } from '../report/text.js';
 import { colorEnabled } from '../report/style.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import type { ObservationEvent, Result } from '../stats/result.js';
@@ -96,12 +96,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {
     if (output.quiet) stdout.write('..done\n');
-    stdout.write('\n\n' + renderAbReport(result, { percentiles: output.percentiles, confidence: output.confidence }));
-    if (result.observation) {
-      const { renderScalingTimeline } = await import('../report/scaling.js');
-      stdout.write('\n' + renderScalingTimeline(result, { color }));
-    }
-    if (result.assertions) stdout.write('\n' + renderAssertionTable(result.assertions, { color }));
+    stdout.write('\n\n' + renderTextReport(result, { color, percentiles: output.percentiles, confidence: output.confidence }));
   }
 
   await writeOutputs(settings, result);

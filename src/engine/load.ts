@@ -150,7 +150,7 @@ class LoadEngine implements LaneOwner {
   private sendDueOrPark(lane: Lane): void {
     if (this.backlogged && !this.stopping && this.sentCount < this.limit) {
       const now = performance.now();
-      const dueMs = this.scheduleOriginMs + intendedSendMs(this.sentCount, this.config.ratePerSec!);
+      const dueMs = this.nextDueMs();
       if (dueMs <= now) {
         this.late++;
         this.dispatchDue(lane, dueMs, now);
@@ -168,10 +168,10 @@ class LoadEngine implements LaneOwner {
   private pace = (): void => {
     this.pacerTimer = null;
     if (this.stopping) return;
-    const rate = this.config.ratePerSec!;
     let now = performance.now();
     while (this.sentCount < this.limit) {
-      const dueMs = this.scheduleOriginMs + intendedSendMs(this.sentCount, rate);
+      const dueMs = this.nextDueMs();
+      if (dueMs === Number.POSITIVE_INFINITY) break;
       if (dueMs > now) {
         this.pacerTimer = setTimeout(this.pace, Math.max(0, dueMs - now));
         return;
@@ -188,6 +188,16 @@ class LoadEngine implements LaneOwner {
     }
     this.maybeFinish();
   };
+
+  /**
+   * When the next request is due; never for one due at or after -t's end, so
+   * --rate R -t T sends exactly R × T requests, not one more at the deadline.
+   */
+  private nextDueMs(): number {
+    const offsetMs = intendedSendMs(this.sentCount, this.config.ratePerSec!);
+    if (this.config.durationMs !== null && offsetMs >= this.config.durationMs) return Number.POSITIVE_INFINITY;
+    return this.scheduleOriginMs + offsetMs;
+  }
 
   private dispatchDue(lane: Lane, dueMs: number, now: number): void {
     const lagMs = now - dueMs;
