@@ -30,7 +30,7 @@ import type {
   DescribeTargetGroupsCommandOutput,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ObserverError } from '../errors.js';
+import { ConfigError, ObserverError } from '../errors.js';
 
 export interface AwsConfig {
   region?: string;
@@ -66,6 +66,30 @@ export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv, 
     if (candidate && candidate.trim()) return candidate.trim();
   }
   return undefined;
+}
+
+/**
+ * The region to observe in, when the URL's ALB DNS name also names one. A
+ * load balancer can only be found in the region of its DNS name, so when the
+ * group is to be found from the URL alone that region beats the environment
+ * (CloudShell sets AWS_REGION to the console's region, not the ALB's), and a
+ * --region that says otherwise is a contradiction.
+ */
+export function chooseRegion(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  albRegion: string | undefined,
+  discoverFromUrl: boolean,
+): { region: string | undefined; note?: string } {
+  const fromEnv = resolveRegion(undefined, env, undefined);
+  if (!albRegion || !discoverFromUrl) return { region: resolveRegion(flag, env, albRegion) };
+  if (flag && flag.trim() && flag.trim() !== albRegion) {
+    throw new ConfigError(`--region ${flag.trim()} contradicts the load balancer's DNS name, which is in ${albRegion}: drop --region or pass --asg`);
+  }
+  if (!flag && fromEnv && fromEnv !== albRegion) {
+    return { region: albRegion, note: `observing in ${albRegion} (the load balancer's DNS name), not ${fromEnv} from the environment` };
+  }
+  return { region: albRegion };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Observation, ObservationEvent } from '../stats/result.js';
 import { ConfigError, ObserverError } from '../errors.js';
 import { parseAlbHost } from './arn.js';
 import { activityUpdates, alarmEvents, alarmHistoryEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
-import { classifyAwsError, createAwsApi, resolveRegion, type AwsApi, type AwsTrouble } from './aws.js';
+import { chooseRegion, classifyAwsError, createAwsApi, type AwsApi, type AwsTrouble } from './aws.js';
 import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
 import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
 import type { ObserverOptions } from './types.js';
@@ -55,7 +55,10 @@ export async function startObserver(options: ObserverOptions, tuning: ObserverTu
   if (!wantsObservation(options)) {
     throw new ConfigError('nothing to observe: pass --asg NAME, --target-group ARN or an ALB URL (*.elb.amazonaws.com)');
   }
-  const state = new ObserverState(options, tuning);
+  const alb = options.url ? parseAlbHost(options.url.hostname) : null;
+  const choice = chooseRegion(options.region, process.env, alb?.region, !options.asg && !options.targetGroupArn);
+  const state = new ObserverState(options, tuning, choice.region ?? '');
+  if (choice.note) state.note(choice.note);
   await state.start();
   return {
     stop: (opts) => state.stop(opts),
@@ -85,12 +88,16 @@ class ObserverState {
   #stopped = false;
   #pollAbort = new AbortController();
 
-  constructor(options: ObserverOptions, tuning: ObserverTuning) {
+  constructor(options: ObserverOptions, tuning: ObserverTuning, region: string) {
     this.#options = options;
     this.#tuning = tuning;
-    const alb = options.url ? parseAlbHost(options.url.hostname) : null;
-    this.#region = resolveRegion(options.region, process.env, alb?.region) ?? '';
+    this.#region = region;
     this.#lastPollMs = options.runStartedAtMs;
+  }
+
+  /** A one-line note for the user (said once, kept in the warnings). */
+  note(message: string): void {
+    this.#warn(message);
   }
 
   async start(): Promise<void> {
