@@ -20,7 +20,7 @@
 //   ABX_BIN=path            the abx entry to run (default bin/abx.js; e.g. a scratch build)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, release } from 'node:os';
+import { availableParallelism, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { canPin, measurementMethod, pinned, runMeasured } from './measure.mjs';
 import { checkTargets, median, renderTable, renderTargets, summarise } from './table.mjs';
@@ -125,6 +125,8 @@ async function main() {
     node: process.version,
     kernel: release(),
   };
+  // Other work on the machine moves rps far more than it moves CPU per request: say how busy it was.
+  const loadBefore = loadavg()[0];
   const target = await startTarget({ cpu: serverCpu, kind: targetKind });
   const cleanup = async () => {
     await target.stop();
@@ -190,6 +192,7 @@ async function main() {
     out.push(`Target: ${target.description}`);
     out.push(`Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, keep-alive, -c ${concurrency}, ${requests} requests per run (wrk: -d${Math.max(1, Math.round(requests / (rows.find((r) => r.tool === 'abx')?.rps ?? 30_000)))}s), ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`);
     out.push(`CPU and RSS: ${measurementMethod}`);
+    out.push(`Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} (0 = idle machine; the bench itself adds about 2)`);
     out.push('');
     out.push(renderTable(rows));
     out.push('');

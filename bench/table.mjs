@@ -31,6 +31,8 @@ export function summarise(order, runs) {
       cpuUsPerRequest: median(cpuUsPerRequest),
       peakRssMb: rss.length ? Math.max(...rss) / 1024 : null,
       wallSec: median(mine.map((r) => r.wallMs / 1000)),
+      // Below ~100 % the client was waiting (on the server, or for a CPU shared with other work), not saturated.
+      cpuBusyPercent: median(mine.map((r) => (r.cpuMs === null ? null : (100 * r.cpuMs) / r.wallMs))),
     });
   }
   const abx = rows.find((r) => r.tool === 'abx');
@@ -50,6 +52,7 @@ export function renderTable(rows) {
     'rps (median)',
     'rps min–max',
     'client CPU µs/req',
+    'client CPU busy %',
     'peak RSS MB',
     'requests',
     'errors',
@@ -64,6 +67,7 @@ export function renderTable(rows) {
       thousands(row.rps),
       `${thousands(row.rpsMin)}–${thousands(row.rpsMax)}`,
       fixed(row.cpuUsPerRequest, 1),
+      fixed(row.cpuBusyPercent, 0),
       fixed(row.peakRssMb, 1),
       thousands(row.requests),
       String(row.errors),
