@@ -29,6 +29,8 @@ export interface ObserverTuning {
   requestTimeoutMs?: number;
   /** Called after every poll with the observation so far. */
   onPoll?: (observation: Observation) => void;
+  /** How long startObserver waits for discovery and the first poll before returning anyway (default 3 s). */
+  startBudgetMs?: number;
   /** false: stop() skips its final poll (`abx watch --once` has just polled). Default true. */
   finalPoll?: boolean;
   /**
@@ -38,6 +40,9 @@ export interface ObserverTuning {
    */
   alarmHistory?: boolean;
 }
+
+/** How long startObserver may hold the load's start for discovery and the first poll. */
+const START_BUDGET_MS = 3_000;
 
 /** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
 const MAX_BACKOFF = 8;
@@ -116,8 +121,12 @@ class ObserverState {
       this.#gap(Date.now(), message);
       return;
     }
-    await this.#runPoll();
-    this.#schedule();
+    // The load waits for startObserver, so the first discovery + poll gets a
+    // bounded head start; past it the poll finishes in the background.
+    const first = this.#runPoll().then(() => this.#schedule());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS)))]);
+    clearTimeout(timer);
   }
 
   snapshot(): Observation {

@@ -238,6 +238,22 @@ describe('failure is not fatal', () => {
     expect(observation.gaps).toHaveLength(1);
   });
 
+  it('startObserver holds the load back for at most its start budget; the slow first poll finishes later', async () => {
+    const world = newWorld(5);
+    fake = await startFakeAws({ ...worldHandlers(world), DescribePolicies: () => ({ fail: 'hang' }) });
+    const warnings: string[] = [];
+    const started = Date.now();
+    observer = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) }, { maxAttempts: 1, requestTimeoutMs: 1500, startBudgetMs: 300 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(observer.snapshot().polls).toBe(0);
+    const observation = await observer.stop();
+    observer = undefined;
+    // The first poll ended once DescribePolicies gave up; the final poll ran after it.
+    expect(observation.polls).toBe(2);
+    expect(warnings[0]).toMatch(/cannot reach the AWS endpoint for DescribePolicies/);
+    expect(observation.samples.some((s) => s.metric === 'DesiredCapacity')).toBe(true);
+  });
+
   it('no credentials: one warning that says how to fix it', async () => {
     const saved = { ...process.env };
     delete process.env.AWS_ACCESS_KEY_ID;
