@@ -89,6 +89,8 @@ class LoadEngine implements LaneOwner {
     const untrackTls = this.trackTls();
     const stop = (): void => this.stop(true);
     this.options.signal?.addEventListener('abort', stop, { once: true });
+    // A Ctrl-C that came before the load started (e.g. during observer discovery) fires no event.
+    if (this.options.signal?.aborted) this.stop(true);
     const deadline =
       this.config.durationMs !== null ? setTimeout(() => this.stop(false), this.config.durationMs) : null;
 

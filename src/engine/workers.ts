@@ -43,6 +43,8 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
   });
   const stopAll = (): void => workers.forEach((w) => w.postMessage({ type: 'stop' }));
   options.signal?.addEventListener('abort', stopAll, { once: true });
+  // Already aborted (Ctrl-C before the load started): the workers stop as soon as they start.
+  if (options.signal?.aborted) stopAll();
 
   let ready = 0;
   const results = workers.map(
