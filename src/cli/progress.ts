@@ -51,12 +51,13 @@ export function startProgress(opts: {
   }
 
   // ab prints progress only past 150 requests, every max(n/10, 100); with -t and
-  // no -n ab behaves as if n were 50000, so abx steps by 5000 then.
+  // no -n ab behaves as if n were 50000, so abx steps by 5000 then. The last mark
+  // is printed too (ab 2.4 prints "Completed 1000 requests" before "Finished 1000 requests").
   const step = total !== null ? Math.max(Math.floor(total / 10), 100) : 5000;
   const print = !opts.quiet && (total === null || total > 150);
   let nextMark = step;
   const printMarks = (finished: number): void => {
-    while (finished >= nextMark && (total === null || nextMark < total)) {
+    while (finished >= nextMark && (total === null || nextMark <= total)) {
       stream.write(`Completed ${nextMark} requests\n`);
       nextMark += step;
     }
