@@ -92,6 +92,8 @@ class ObserverState {
   #inFlight: Promise<void> | null = null;
   #stopped = false;
   #pollAbort = new AbortController();
+  /** Why the SDK could not even be set up (no region...); every later gap says the same. */
+  #startFailure: string | null = null;
 
   constructor(options: ObserverOptions, tuning: ObserverTuning, region: string) {
     this.#options = options;
@@ -118,6 +120,7 @@ class ObserverState {
     } catch (error) {
       const message = error instanceof ObserverError ? error.message : `cannot load the AWS SDK: ${String((error as Error)?.message ?? error)}`;
       this.#warn(message);
+      this.#startFailure = message;
       this.#gap(Date.now(), message);
       return;
     }
@@ -160,7 +163,10 @@ class ObserverState {
         if (this.#timer) clearTimeout(this.#timer);
         this.#timer = null;
         if (this.#inFlight) await this.#inFlight;
-        if (this.#api && this.#tuning.finalPoll === false) {
+        if (this.#startFailure) {
+          // Nothing was ever observed: the gap spans the whole observation.
+          this.#gap(Date.now(), this.#startFailure);
+        } else if (this.#api && this.#tuning.finalPoll === false) {
           this.#api.destroy();
         } else if (this.#api) {
           // The final poll is bounded so stopping never hangs on a dead endpoint.
@@ -208,6 +214,9 @@ class ObserverState {
     const troubles: AwsTrouble[] = [];
     const note = (action: string, error: unknown): void => {
       const trouble = classifyAwsError(error, action);
+      if (trouble.kind === 'credentials' && this.#options.profile) {
+        trouble.message = `no AWS credentials for profile "${this.#options.profile}": check ~/.aws/config and ~/.aws/credentials (or run aws sso login); observation is off`;
+      }
       if (trouble.kind !== 'aborted') troubles.push(trouble);
     };
 

@@ -274,6 +274,25 @@ describe('failure is not fatal', () => {
       ]);
       expect(observation.gaps[0]!.reason).toMatch(/^credentials/);
       expect(fake.calls).toEqual([]);
+      // With --profile, the warning names the profile.
+      const profiled: string[] = [];
+      const second = await startObserver({ asg: ASG, profile: 'load-test', endpointUrl: fake.url, region: 'us-east-1', pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => profiled.push(w) }, { maxAttempts: 1 });
+      await second.stop();
+      expect(profiled).toEqual(['no AWS credentials for profile "load-test": check ~/.aws/config and ~/.aws/credentials (or run aws sso login); observation is off']);
+      // And without any region at all, one warning says how to give one, and a gap covers the run.
+      delete process.env.AWS_REGION;
+      delete process.env.AWS_DEFAULT_REGION;
+      const regionless: string[] = [];
+      const runStartedAtMs = Date.now() - 5000;
+      const third = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs, onWarning: (w) => regionless.push(w) }, { maxAttempts: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      const stoppedAtMs = Date.now();
+      const none = await third.stop();
+      expect(Date.parse(none.gaps[0]!.from)).toBe(runStartedAtMs);
+      expect(Date.parse(none.gaps[0]!.to)).toBeGreaterThanOrEqual(stoppedAtMs);
+      expect(regionless).toEqual(['no AWS region: pass --region or set AWS_REGION']);
+      expect(none.gaps).toHaveLength(1);
+      expect(none.polls).toBe(0);
     } finally {
       process.env = saved;
     }
