@@ -162,7 +162,14 @@ class ObserverState {
         this.#stopped = true;
         if (this.#timer) clearTimeout(this.#timer);
         this.#timer = null;
-        if (this.#inFlight) await this.#inFlight;
+        const capMs = Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000);
+        if (this.#inFlight) {
+          // A poll stuck on a slow endpoint (discovery can chain several calls) is cut short.
+          const inFlightAbort = this.#pollAbort;
+          const cut = setTimeout(() => inFlightAbort.abort(), capMs);
+          await this.#inFlight;
+          clearTimeout(cut);
+        }
         if (this.#startFailure) {
           // Nothing was ever observed: the gap spans the whole observation.
           this.#gap(Date.now(), this.#startFailure);
@@ -171,7 +178,7 @@ class ObserverState {
         } else if (this.#api) {
           // The final poll is bounded so stopping never hangs on a dead endpoint.
           this.#pollAbort = new AbortController();
-          const cap = setTimeout(() => this.#pollAbort.abort(), Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000));
+          const cap = setTimeout(() => this.#pollAbort.abort(), capMs);
           try {
             await this.#runPoll();
           } finally {
