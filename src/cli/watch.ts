@@ -204,6 +204,11 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   };
   let observer: Observer | undefined;
   observer = await startObserver({ ...options, onWarning: warn, onEvent }, { onPoll, finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+  if (!json) {
+    const seen = observer.snapshot();
+    const policy = seen.policy ? `; policy ${seen.policy.name}: ${seen.policy.metric} target ${round(seen.policy.targetValue)} per ${seen.periodSec} s` : '';
+    io.err(`abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop\n`);
+  }
   if (!io.signal?.aborted) {
     await new Promise<void>((resolve) => io.signal?.addEventListener('abort', () => resolve(), { once: true }));
   }

@@ -124,10 +124,12 @@ describe('observer against the lab', () => {
 
   it('`watch` follows until aborted, printing a state line and exiting 0', async () => {
     let out = '';
+    let err = '';
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 1500);
-    const code = await runWatch(undefined, { asg: lab.asgName, endpointUrl: lab.apiUrl, pollInterval: '1s' }, { out: (t) => (out += t), err: () => {}, signal: abort.signal, maxAttempts: 1 });
+    const code = await runWatch(undefined, { asg: lab.asgName, endpointUrl: lab.apiUrl, pollInterval: '1s' }, { out: (t) => (out += t), err: (t) => (err += t), signal: abort.signal, maxAttempts: 1 });
     expect(code).toBe(0);
+    expect(err).toBe(`abx: watching ${lab.asgName} (${lab.region}); policy ${lab.policyName}: RequestCountPerTarget target 10 per 1 s; every 1 s, Ctrl-C to stop\n`);
     expect(out).toMatch(/^\d\d:\d\d:\d\d {2}RequestCountPerTarget [\d.]+\*?\/10 \(\d+%\) {2}desired \d+ {2}InService \d+ {2}Pending \d+ {2}AlarmHigh \w+/m);
   });
 });
