@@ -238,6 +238,13 @@ export function registerWatchCommand(program: Command): void {
       const onSignal = (): void => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // `abx watch --json | head` closes the pipe: that is the reader being done, not an error.
+      const onPipeError = (error: NodeJS.ErrnoException): void => {
+        if (error.code !== 'EPIPE') throw error;
+        abort.abort();
+        process.exit(EXIT.ok);
+      };
+      process.stdout.on('error', onPipeError);
       try {
         process.exitCode = await runWatch(url, flags, {
           out: (text) => void process.stdout.write(text),
@@ -247,6 +254,7 @@ export function registerWatchCommand(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        process.stdout.off('error', onPipeError);
       }
     });
 }
