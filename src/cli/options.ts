@@ -6,6 +6,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { parseAlbHost } from '../observe/arn.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
@@ -210,8 +211,9 @@ function defaultWorkers(concurrency: number): number {
   return concurrency >= 64 ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 1;
 }
 
+/** An ALB DNS name (or the lab's stand-in for one): observing needs no other flag. */
 export function isAlbHost(hostname: string): boolean {
-  return /\.elb\.amazonaws\.com\.?$/i.test(hostname);
+  return parseAlbHost(hostname) !== null;
 }
 
 export function parseTargetUrl(rawUrl: string | undefined): URL {

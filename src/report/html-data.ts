@@ -218,19 +218,8 @@ function markersOf(observation: Observation, startedAtMs: number): Marker[] {
   return markers.sort((a, b) => a.atSec - b.atSec);
 }
 
-/**
- * Seconds from the run's start to the first scaling activity that started
- * during or after the run, or null. Activities that began before the run
- * were not caused by it, so they do not count.
- */
-export function timeToScaleSec(result: Result): number | null {
-  const starts = (result.observation?.events ?? [])
-    .filter((e) => e.kind === 'scaling-activity')
-    .map((e) => Date.parse(e.at))
-    .filter((ms) => Number.isFinite(ms) && ms >= result.startedAtMs);
-  if (starts.length === 0) return null;
-  return Math.round((Math.min(...starts) - result.startedAtMs) / 1000);
-}
+export { timeToScaleSec } from '../stats/time-to-scale.js';
+
 
 export function chartDataOf(result: Result): ChartData {
   const observation = result.observation;

@@ -4,7 +4,7 @@
  * group did. GitHub renders HTML inside markdown, so every value taken from
  * the Result is escaped as well as made safe for table cells.
  */
-import { timeToScaleSec } from '../stats/thresholds.js';
+import { timeToScaleSec } from '../stats/time-to-scale.js';
 import type { AssertionOutcome, Observation, Result } from '../stats/result.js';
 import { formatActual } from './assertions.js';
 

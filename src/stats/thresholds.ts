@@ -33,6 +33,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { AssertionOutcome, LatencySummaryMs, Result } from './result.js';
+import { isScaleOut, timeToScaleSec } from './time-to-scale.js';
 
 export type AssertionOp = '<' | '<=' | '>' | '>=' | '==';
 export type AssertionUnit = 'ms' | 's' | '%' | '';
@@ -194,24 +195,9 @@ function lastInService(result: Result): number | null {
   return latest?.value ?? null;
 }
 
-const isScaleOut = (event: { kind: string; fromCapacity?: number; toCapacity?: number }): boolean =>
-  event.kind === 'scaling-activity' &&
-  event.fromCapacity !== undefined &&
-  event.toCapacity !== undefined &&
-  event.toCapacity > event.fromCapacity;
 
 function scaleOuts(result: Result): number | null {
   if (!result.observation) return null;
   return result.observation.events.filter(isScaleOut).length;
 }
 
-/** Seconds from the run's start to the start of the earliest scale-out activity. */
-export function timeToScaleSec(result: Result): number | null {
-  let firstMs: number | null = null;
-  for (const event of result.observation?.events ?? []) {
-    if (!isScaleOut(event)) continue;
-    const atMs = Date.parse(event.at);
-    if (Number.isFinite(atMs) && (firstMs === null || atMs < firstMs)) firstMs = atMs;
-  }
-  return firstMs === null ? null : (firstMs - result.startedAtMs) / 1000;
-}

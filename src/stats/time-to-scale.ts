@@ -1,0 +1,134 @@
+/**
+ * Time to scale: how long each step of a scale-out took, from an Observation
+ * alone (load above target → alarm → scaling activity → InService). One
+ * definition, used by the scaling timeline, the HTML and markdown reports and
+ * the `time-to-scale` assertion.
+ */
+import type { Observation, ObservationEvent, ObservationSample, Result } from './result.js';
+
+/** How long each step of a scale-out took, from the observation alone. Epoch ms; null when the step was not seen. */
+export interface TimeToScale {
+  /** The policy's target (e.g. requests per target per period); null without a policy. */
+  targetValue: number | null;
+  /** Start of the first period whose RequestCountPerTarget (the policy's metric) was above the target. */
+  loadAboveTargetAtMs: number | null;
+  /** The scale-out alarm (AlarmHigh) went to ALARM. */
+  alarmAtMs: number | null;
+  /** The first scale-out scaling activity started. */
+  activityAtMs: number | null;
+  /** The first instance of that scale-out was InService (instance event, or the activity's end). */
+  inServiceAtMs: number | null;
+  /** Step durations: load above target → alarm → activity → InService, and the whole chain. */
+  alarmAfterMs: number | null;
+  activityAfterMs: number | null;
+  inServiceAfterMs: number | null;
+  totalMs: number | null;
+  /** Capacity change of the first scale-out activity. */
+  fromCapacity: number | null;
+  toCapacity: number | null;
+  peakDesired: number | null;
+  peakInService: number | null;
+  /** Instances the busiest period needed to be at the target: ceil(requests in the period / target). */
+  neededCapacity: number | null;
+  /** True when InService reached neededCapacity at some poll; null when either is unknown. */
+  capacityReached: boolean | null;
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/** The CloudWatch metric the policy tracks; accepts the predefined type names too. */
+export function policyMetric(observation: Observation): string {
+  const metric = observation.policy?.metric ?? 'RequestCountPerTarget';
+  const predefined: Record<string, string> = {
+    ALBRequestCountPerTarget: 'RequestCountPerTarget',
+    ASGAverageCPUUtilization: 'CPUUtilization',
+    ASGAverageNetworkIn: 'NetworkIn',
+    ASGAverageNetworkOut: 'NetworkOut',
+  };
+  return predefined[metric] ?? metric;
+}
+
+export function isScaleOut(event: ObservationEvent): boolean {
+  return event.kind === 'scaling-activity' && event.fromCapacity !== undefined && event.toCapacity !== undefined && event.toCapacity > event.fromCapacity;
+}
+
+function isHighAlarm(event: ObservationEvent, observation: Observation): boolean {
+  if (event.kind !== 'alarm' || event.toState !== 'ALARM' || !event.alarmName) return false;
+  const info = observation.alarms.find((a) => a.name === event.alarmName);
+  return info ? info.role === 'high' : /-AlarmHigh-/.test(event.alarmName);
+}
+
+function maxOf(samples: ObservationSample[], metric: string): number | null {
+  const values = samples.filter((s) => s.metric === metric).map((s) => s.value);
+  return values.length ? Math.max(...values) : null;
+}
+
+function diff(later: number | null, earlier: number | null): number | null {
+  return later !== null && earlier !== null ? Math.max(0, later - earlier) : null;
+}
+
+export function timeToScale(observation: Observation, runStartedAtMs: number): TimeToScale {
+  const target = observation.policy && Number.isFinite(observation.policy.targetValue) ? observation.policy.targetValue : null;
+  const periodMs = observation.periodSec * 1000;
+  const metric = policyMetric(observation);
+  const above = target === null ? undefined : observation.samples.find((s) => s.metric === metric && ms(s.at) >= runStartedAtMs - periodMs && s.value > target);
+  const loadAboveTargetAtMs = above ? ms(above.at) : null;
+  const events = [...observation.events].sort((a, b) => ms(a.at) - ms(b.at));
+  const alarm = events.find((e) => isHighAlarm(e, observation) && ms(e.at) >= (loadAboveTargetAtMs ?? runStartedAtMs) - periodMs);
+  const alarmAtMs = alarm ? ms(alarm.at) : null;
+  // Activities that began before the run were not caused by it.
+  const activity = events.find((e) => isScaleOut(e) && ms(e.at) >= runStartedAtMs);
+  const activityAtMs = activity ? ms(activity.at) : null;
+  let inServiceAtMs: number | null = null;
+  if (activityAtMs !== null) {
+    const instance = events.find((e) => e.kind === 'instance' && e.toState === 'InService' && ms(e.at) >= activityAtMs);
+    const candidates = [instance ? ms(instance.at) : null, activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null].filter(
+      (v): v is number => v !== null,
+    );
+    inServiceAtMs = candidates.length ? Math.min(...candidates) : null;
+  }
+  const peakDesired = maxOf(observation.samples, 'DesiredCapacity');
+  const peakInService = maxOf(observation.samples, 'InServiceInstances');
+  let neededCapacity: number | null = null;
+  if (target !== null && target > 0) {
+    const requests = maxOf(observation.samples, 'RequestCount');
+    if (requests !== null) {
+      neededCapacity = Math.ceil(requests / target);
+    } else {
+      // Without RequestCount: per-target load × healthy targets in the same period.
+      let peak: number | null = null;
+      for (const s of observation.samples.filter((x) => x.metric === metric)) {
+        const healthy = observation.samples.find((h) => h.metric === 'HealthyHostCount' && h.at === s.at);
+        if (healthy) peak = Math.max(peak ?? 0, s.value * healthy.value);
+      }
+      neededCapacity = peak === null ? null : Math.ceil(peak / target);
+    }
+  }
+  return {
+    targetValue: target,
+    loadAboveTargetAtMs,
+    alarmAtMs,
+    activityAtMs,
+    inServiceAtMs,
+    alarmAfterMs: diff(alarmAtMs, loadAboveTargetAtMs),
+    activityAfterMs: diff(activityAtMs, alarmAtMs),
+    inServiceAfterMs: diff(inServiceAtMs, activityAtMs),
+    totalMs: diff(inServiceAtMs, loadAboveTargetAtMs),
+    fromCapacity: activity?.fromCapacity ?? null,
+    toCapacity: activity?.toCapacity ?? null,
+    peakDesired,
+    peakInService,
+    neededCapacity,
+    capacityReached: neededCapacity !== null && peakInService !== null ? peakInService >= neededCapacity : null,
+  };
+}
+
+/**
+ * Seconds from the run's start to the start of the first scale-out activity
+ * that began during or after the run; null when none did (or not observed).
+ */
+export function timeToScaleSec(result: Result): number | null {
+  if (!result.observation) return null;
+  const { activityAtMs } = timeToScale(result.observation, result.startedAtMs);
+  return activityAtMs === null ? null : (activityAtMs - result.startedAtMs) / 1000;
+}
