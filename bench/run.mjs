@@ -190,7 +190,7 @@ async function main() {
     const out = [];
     out.push(`Machine: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, Linux ${machine.kernel}`);
     out.push(`Target: ${target.description}`);
-    out.push(`Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, keep-alive, -c ${concurrency}, ${requests} requests per run (wrk: -d${Math.max(1, Math.round(requests / (rows.find((r) => r.tool === 'abx')?.rps ?? 30_000)))}s), ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`);
+    out.push(`Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, keep-alive, -c ${concurrency}, ${requests} requests per run${available.some((t) => t.timeBased) ? ` (wrk: -d${Math.max(1, Math.round(requests / (rows.find((r) => r.tool === 'abx')?.rps ?? 30_000)))}s)` : ''}, ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`);
     out.push(`CPU and RSS: ${measurementMethod}`);
     out.push(`Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} (0 = idle machine; the bench itself adds about 2)`);
     out.push('');
