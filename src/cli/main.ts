@@ -93,6 +93,12 @@ async function registerSubcommands(program: Command): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The one call scripts make at start-up: answer it before loading any command.
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '-V' || args[0] === '--version')) {
+    process.stdout.write(`${abxVersion()}\n`);
+    return;
+  }
   const program = buildProgram();
   await registerSubcommands(program);
   try {

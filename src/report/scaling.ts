@@ -12,7 +12,7 @@ import { isScaleOut, policyMetric, timeToScale, type TimeToScale } from '../stat
 export { timeToScale, type TimeToScale };
 
 const ms = (iso: string): number => Date.parse(iso);
-import { paint, type Paint } from './scaling-style.js';
+import { painter, type Paint } from './style.js';
 
 /** "+2m41s", "+41s", "-5s", "+1h02m03s": time relative to the run's start. */
 export function formatOffset(offsetMs: number): string {
@@ -113,7 +113,7 @@ function abxPerPeriod(result: Result, startMs: number, endMs: number): { request
 export function renderScalingTimeline(result: Result, style: { color: boolean }): string {
   const observation = result.observation;
   if (!observation) return '';
-  const p = paint(style.color);
+  const p = painter(style);
   const start = result.startedAtMs;
   const periodMs = Math.max(1, observation.periodSec) * 1000;
   const target = observation.policy?.targetValue;

@@ -1,5 +1,7 @@
 /**
- * The only place that knows about colour. Reporters take a Style and stay pure.
+ * The only place that knows about colour. Reporters take a Style and stay
+ * pure; with colour off every function is the identity, so the text is the
+ * same in a pipe, under NO_COLOR and in golden tests.
  */
 import { Chalk } from 'chalk';
 
@@ -7,10 +9,34 @@ export interface Style {
   color: boolean;
 }
 
-/** Colour functions for a style; identity functions when colour is off. */
-export function painter(style: Style): { dim: (s: string) => string; bold: (s: string) => string; red: (s: string) => string; green: (s: string) => string; yellow: (s: string) => string; cyan: (s: string) => string } {
+export interface Paint {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+  /** Semantic names: a failure, a pass, a warning, something to notice. */
+  bad(text: string): string;
+  good(text: string): string;
+  warn(text: string): string;
+  info(text: string): string;
+}
+
+export function painter(style: Style): Paint {
   const chalk = new Chalk({ level: style.color ? 1 : 0 });
-  return { dim: chalk.dim, bold: chalk.bold, red: chalk.red, green: chalk.green, yellow: chalk.yellow, cyan: chalk.cyan };
+  return {
+    bold: (t) => chalk.bold(t),
+    dim: (t) => chalk.dim(t),
+    red: (t) => chalk.red(t),
+    green: (t) => chalk.green(t),
+    yellow: (t) => chalk.yellow(t),
+    cyan: (t) => chalk.cyan(t),
+    bad: (t) => chalk.red(t),
+    good: (t) => chalk.green(t),
+    warn: (t) => chalk.yellow(t),
+    info: (t) => chalk.cyan(t),
+  };
 }
 
 /**
