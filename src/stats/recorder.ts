@@ -54,6 +54,8 @@ export class Recorder {
   private readonly otherStatus = new Map<number, number>();
   private readonly errorCounts = new Map<string, ErrorCount>();
 
+  private zeroConnects = 0;
+
   /** Body length of the first response; -1 until one arrives. */
   documentLength = -1;
   serverSoftware: string | null = null;
@@ -97,7 +99,9 @@ export class Recorder {
       this.failed++;
     }
     this.total.recordValue(totalUs);
-    this.connect.recordValue(connectUs);
+    // Most connect times are 0 (a reused connection): count those and record them once at the end.
+    if (connectUs === 0) this.zeroConnects++;
+    else this.connect.recordValue(connectUs);
     this.processing.recordValue(serviceUs - connectUs);
     this.waiting.recordValue(waitingUs);
     if (this.service !== null) this.service.recordValue(serviceUs);
@@ -125,6 +129,10 @@ export class Recorder {
   }
 
   toResult(meta: RunMeta): Result {
+    if (this.zeroConnects > 0) {
+      this.connect.recordValueWithCount(0, this.zeroConnects);
+      this.zeroConnects = 0;
+    }
     const seconds = meta.durationMs / 1000;
     return {
       schema: RESULT_SCHEMA,
