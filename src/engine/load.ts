@@ -63,6 +63,7 @@ class LoadEngine implements LaneOwner {
   private readonly scheduleOriginMs: number;
   private readonly startedAtMs: number;
   private lastEndMs = 0;
+  private lastSendMs = 0;
   private finishRun: (() => void) | null = null;
   private tls: string | undefined;
   private pacerTimer: NodeJS.Timeout | null = null;
@@ -120,13 +121,24 @@ class LoadEngine implements LaneOwner {
     if (this.config.ratePerSec !== null) {
       outcome.rate = {
         targetPerSec: this.config.ratePerSec,
-        achievedPerSec: durationMs > 0 ? (this.sentCount * 1000) / durationMs : 0,
+        achievedPerSec: this.achievedRatePerSec(),
         late: this.late,
         maxLagMs: Math.round(this.maxLagMs * 1000) / 1000,
       };
     }
     if (this.tls) outcome.tls = this.tls;
     return outcome;
+  }
+
+  /**
+   * Requests sent per second over the sending window (origin → last send, plus
+   * one interval), not over the whole run: the wait for the last responses is
+   * not a slower rate.
+   */
+  private achievedRatePerSec(): number {
+    if (this.sentCount === 0) return 0;
+    const windowMs = this.lastSendMs - this.scheduleOriginMs + 1000 / this.config.ratePerSec!;
+    return windowMs > 0 ? (this.sentCount * 1000) / windowMs : 0;
   }
 
   laneIdle(lane: Lane): void {
@@ -205,6 +217,7 @@ class LoadEngine implements LaneOwner {
     const lagMs = now - dueMs;
     if (lagMs > this.maxLagMs) this.maxLagMs = lagMs;
     this.sentCount++;
+    this.lastSendMs = now;
     lane.send(dueMs, now);
   }
 
