@@ -28,8 +28,6 @@ beforeAll(async () => {
   writeFileSync(v2, JSON.stringify({ ...makeResult({ secondsMs: [[1, 2, 3]] }), schema: 'abx.result/v2' }));
   const garbage = join(dir, 'garbage.json');
   writeFileSync(garbage, '{"schema": "abx.result/v1", ');
-  const unreadable = join(dir, 'locked.txt');
-  writeFileSync(unreadable, 'secret body');
   mkdirSync(join(dir, 'a-folder'));
   vars = { url: server.url, port: String(server.port), dir, good, notAbx, v2, garbage, unreadable: join(dir, 'no-such-body.txt') };
 });
