@@ -8,46 +8,21 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ConfigError } from '../errors.js';
-import { Simulation } from './simulation.js';
+import { Simulation, type SimulationConfig } from './simulation.js';
 import { createBalancer } from './balancer.js';
 import { createApiServer } from './aws-api.js';
 
 export { driveLoad, type DriveOptions, type DriveResult } from './drive.js';
 export { LOW_THRESHOLD_RATIO } from './policy.js';
 
-export interface LabOptions {
+/** Where the lab listens, on top of the simulation's settings (simulation.ts). */
+export interface LabOptions extends SimulationConfig {
   /** Interface both servers bind: '127.0.0.1'. */
   host: string;
   /** Load balancer port, default 8080; 0 = any free port. */
   port: number;
   /** AWS API port, default 0 = any free port. */
   apiPort: number;
-  /** One lab period stands for one CloudWatch minute; default 5000. */
-  periodMs: number;
-  /** Launch to health checks (Pending); default one period. */
-  launchDelayMs: number;
-  /** Health checks and warm-up before InService; default one period (a scaled "60 s"). */
-  warmupMs: number;
-  min: number;
-  max: number;
-  desired: number;
-  /** Requests per target per period the policy aims for; default 60. */
-  targetValue: number;
-  /**
-   * Requests per second one instance serves before requests queue. Default:
-   * the rate at which an instance at the target runs at 60%
-   * (targetValue / period / 0.6: 20/s for 60 per 5 s, 50/s for 60 per 2 s),
-   * so a load of 2.5× the target on two instances overflows them (latency
-   * climbs) and the five instances target tracking asks for absorb it
-   * (latency falls back to the service time).
-   */
-  instanceCapacity: number;
-  /** Consecutive periods above target before AlarmHigh; default 3. */
-  highEvaluationPeriods: number;
-  /** Consecutive periods below 0.9 × target before AlarmLow; default 15. */
-  lowEvaluationPeriods: number;
-  region: string;
-  asgName: string;
   /** Injectable wall clock (epoch ms) for tests. */
   now?: () => number;
 }

@@ -10,15 +10,29 @@ import { lowThreshold, TargetTrackingPolicy, type AlarmState } from './policy.js
 import { TargetModel } from './capacity.js';
 
 export interface SimulationConfig {
+  /** One lab period stands for one CloudWatch minute; default 5000. */
   periodMs: number;
+  /** Launch to health checks (Pending); default one period. */
   launchDelayMs: number;
+  /** Health checks and warm-up before InService; default one period (a scaled "60 s"). */
   warmupMs: number;
   min: number;
   max: number;
   desired: number;
+  /** Requests per target per period the policy aims for; default 60. */
   targetValue: number;
+  /**
+   * Requests per second one instance serves before requests queue. Default:
+   * the rate at which an instance at the target runs at 60%
+   * (targetValue / period / 0.6: 20/s for 60 per 5 s, 50/s for 60 per 2 s),
+   * so a load of 2.5× the target on two instances overflows them (latency
+   * climbs) and the five instances target tracking asks for absorb it
+   * (latency falls back to the service time).
+   */
   instanceCapacity: number;
+  /** Consecutive periods above target before AlarmHigh; default 3. */
   highEvaluationPeriods: number;
+  /** Consecutive periods below 0.9 × target before AlarmLow; default 15. */
   lowEvaluationPeriods: number;
   region: string;
   asgName: string;
