@@ -12,8 +12,18 @@ import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
 import { collect as _collect, parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
+/** The AWS flags the main command and `abx watch` share. */
+export interface AwsFlags {
+  asg?: string;
+  targetGroup?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  pollInterval?: string;
+}
+
 /** What commander hands the main action (flag names as commander camel-cases them). */
-export interface RawRunOptions {
+export interface RawRunOptions extends AwsFlags {
   requests?: string;
   concurrency?: string;
   duration?: string;
@@ -46,12 +56,6 @@ export interface RawRunOptions {
   rate?: string;
   workers?: string;
   assert?: string[];
-  asg?: string;
-  targetGroup?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  pollInterval?: string;
   linger?: string;
   resolve?: string;
   observe?: boolean;

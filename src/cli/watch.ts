@@ -13,15 +13,10 @@ import type { Observer } from '../observe/observer.js';
 import type { ObserverOptions } from '../observe/types.js';
 import { describeEvent } from '../report/scaling.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
+import type { AwsFlags } from './options.js';
 import { parseDurationMs } from './parse.js';
 
-export interface WatchFlags {
-  asg?: string;
-  targetGroup?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  pollInterval?: string;
+export interface WatchFlags extends AwsFlags {
   since?: string;
   once?: boolean;
   json?: boolean;
