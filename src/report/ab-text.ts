@@ -34,7 +34,9 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
   if (server.tls) field('SSL/TLS Protocol', server.tls);
   lines.push('');
   field('Document Path', server.documentPath);
-  field('Document Length', server.documentLength === null ? 'Variable' : `${server.documentLength} bytes`);
+  // ab prints 0 bytes when no response arrived, and Variable under -l.
+  const documentLength = server.documentLength ?? (done === 0 ? 0 : null);
+  field('Document Length', documentLength === null ? 'Variable' : `${documentLength} bytes`);
   lines.push('');
   field('Concurrency Level', String(result.concurrency));
   field('Time taken for tests', `${seconds.toFixed(3)} seconds`);
