@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-artifacts/vitest.json' },
     // Integration tests start real servers and child processes; keep the
     // 2-core machine from being oversubscribed so timings stay meaningful.
     maxWorkers: 2,
