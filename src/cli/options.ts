@@ -89,6 +89,8 @@ export interface ObserveSettings {
   lingerMs: number | null;
   /** --no-observe */
   disabled: boolean;
+  /** Observe this run: not disabled, and a group, target group or ALB URL to observe. */
+  observing: boolean;
 }
 
 export interface RunSettings {
@@ -182,6 +184,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     pollIntervalMs: raw.pollInterval !== undefined ? parseDurationMs('--poll-interval', raw.pollInterval, { bareUnit: 's' }) : 15_000,
     lingerMs: raw.linger !== undefined ? parseDurationMs('--linger', raw.linger, { bareUnit: 's', allowZero: true }) : null,
     disabled: raw.observe === false,
+    observing: false,
   };
   if (observe.pollIntervalMs < 1000) throw new ConfigError(`--poll-interval must be at least 1s (got "${raw.pollInterval}")`);
   if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
@@ -190,8 +193,8 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
   if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
   if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
 
-  const observing = !observe.disabled && (observe.asg !== undefined || observe.targetGroupArn !== undefined || isAlbHost(url.hostname));
-  const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing }));
+  observe.observing = !observe.disabled && (observe.asg !== undefined || observe.targetGroupArn !== undefined || isAlbHost(url.hostname));
+  const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing: observe.observing }));
 
   const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
   const recorded: RecordedOptions = {

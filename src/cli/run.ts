@@ -15,7 +15,7 @@ import type { ObservationEvent, Result } from '../stats/result.js';
 import { evaluateAssertions } from '../stats/thresholds.js';
 import { abxVersion } from '../version.js';
 import { appendStepSummary } from './ci-summary.js';
-import { buildRunSettings, isAlbHost, type RawRunOptions, type RunSettings } from './options.js';
+import { buildRunSettings, type RawRunOptions, type RunSettings } from './options.js';
 import { startProgress, type ProgressSink } from './progress.js';
 import { writeFileAtomic } from './result-file.js';
 
@@ -29,8 +29,6 @@ export async function runCommand(rawUrl: string | undefined, raw: RawRunOptions)
 
 export interface RunHooks {
   color?: boolean | undefined;
-  /** Observation defaults for `abx demo` (poll interval, linger) when the flags did not set them. */
-  observeOverrides?: Partial<ObserverOptions> & { lingerMs?: number };
   /** Text printed before the report (demo's headline). */
   banner?: string;
 }
@@ -63,7 +61,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 
   const startedAtMs = Date.now();
   let progress: ProgressSink | null = null;
-  const observer = await startObserverIfWanted(settings, startedAtMs, hooks, (line) => progress?.log(line), (msg) => progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`));
+  const observer = await startObserverIfWanted(settings, startedAtMs, (line) => progress?.log(line), (msg) => progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`));
 
   const gnuplot = output.gnuplotPath ? openGnuplot(output.gnuplotPath) : null;
   const run = runLoad(settings.load, settings.recorded, settings.workers, { signal: abort.signal, startAtEpochMs: startedAtMs, ...(gnuplot ? { onRow: gnuplot.write } : {}) });
@@ -81,7 +79,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const result: Result = outcome.result;
 
   if (observer) {
-    const lingerMs = settings.observe.lingerMs ?? hooks.observeOverrides?.lingerMs ?? DEFAULT_LINGER_MS;
+    const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
     if (lingerMs > 0 && !abort.signal.aborted) {
       stderr.write(`Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`);
     }
@@ -136,19 +134,15 @@ async function writeOutputs(settings: RunSettings, result: Result): Promise<void
 async function startObserverIfWanted(
   settings: RunSettings,
   runStartedAtMs: number,
-  hooks: RunHooks,
   onLine: (line: string) => void,
   onWarning: (message: string) => void,
 ): Promise<{ stop(opts: { lingerMs?: number; signal?: AbortSignal }): Promise<import('../stats/result.js').Observation> } | null> {
   const o = settings.observe;
-  if (o.disabled) return null;
-  const wanted = o.asg !== undefined || o.targetGroupArn !== undefined || isAlbHost(settings.load.url.hostname) || hooks.observeOverrides?.asg !== undefined;
-  if (!wanted) return null;
+  if (!o.observing) return null;
   // Loaded only now: plain runs never pay for the AWS SDK.
   const { startObserver } = await import('../observe/observer.js');
   const { formatEvent } = await import('../report/scaling.js');
   const options: ObserverOptions = {
-    ...hooks.observeOverrides,
     pollIntervalMs: settings.observe.pollIntervalMs,
     runStartedAtMs,
     url: settings.load.url,
@@ -160,9 +154,6 @@ async function startObserverIfWanted(
   if (o.region !== undefined) options.region = o.region;
   if (o.profile !== undefined) options.profile = o.profile;
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
-  if (hooks.observeOverrides?.pollIntervalMs !== undefined && settings.observe.pollIntervalMs === 15_000) {
-    options.pollIntervalMs = hooks.observeOverrides.pollIntervalMs;
-  }
   return startObserver(options);
 }
 
