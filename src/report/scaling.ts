@@ -16,8 +16,9 @@ import { painter, type Paint } from './style.js';
 
 /** "+2m41s", "+41s", "-5s", "+1h02m03s": time relative to the run's start. */
 export function formatOffset(offsetMs: number): string {
-  const sign = offsetMs < 0 ? '-' : '+';
   const total = Math.round(Math.abs(offsetMs) / 1000);
+  // Whatever rounds to zero is "+0s", not "-0s".
+  const sign = offsetMs < 0 && total > 0 ? '-' : '+';
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;

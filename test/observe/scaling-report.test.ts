@@ -31,6 +31,7 @@ describe('formatEvent', () => {
 
   it('formats offsets', () => {
     expect([0, 999, 59_600, 60_000, 3_600_000].map(formatOffset)).toEqual(['+0s', '+1s', '+1m00s', '+1m00s', '+1h00m00s']);
+    expect([-400, -1_600, -61_000].map(formatOffset)).toEqual(['+0s', '-2s', '-1m01s']);
   });
 });
 
