@@ -55,7 +55,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
   buildRunSettings('http://127.0.0.1:8080/', probe);
 
   const { startLab } = await import('../lab/index.js');
-  const lab = await startLab({ port: 0, apiPort: 0, periodMs, launchDelayMs: periodMs, warmupMs: periodMs });
+  const lab = await startLab({ port: 0, apiPort: 0, periodMs });
   // The observer finds the lab through the SDK's own configuration, as it would find AWS.
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId,

@@ -14,17 +14,10 @@ import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listenCounted, type CountedServer } from './listen.js';
 
-export interface FaultServer {
-  /** http://127.0.0.1:port/ (or http://[::1]:port/, https://... for TLS). */
-  url: string;
-  port: number;
-  /** TCP connections accepted. */
-  readonly connections: number;
-  /** Requests whose whole header block arrived. */
-  readonly requests: number;
-  close(): Promise<void>;
-}
+/** http://127.0.0.1:port/ (or http://[::1]:port/, https://... for TLS), with what it counted. */
+export type FaultServer = CountedServer;
 
 /**
  * What a raw server does with one request. `index` counts requests across the
@@ -69,24 +62,7 @@ export async function startRawServer(
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  const shown = host.includes(':') ? `[${host}]` : host;
-  return {
-    url: `http://${shown}:${port}/`,
-    port,
-    get connections() {
-      return state.connections;
-    },
-    get requests() {
-      return state.requests;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenCounted(server, state, sockets, host);
 }
 
 /** A port on 127.0.0.1 with nothing listening (bound, read, released). */
@@ -241,21 +217,5 @@ async function startNodeServer(
   });
   server.on(connectionEvent, () => state.connections++);
   server.on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    get connections() {
-      return state.connections;
-    },
-    get requests() {
-      return state.requests;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenCounted(server, state, sockets);
 }

@@ -3,17 +3,10 @@
  * integration tests. Each behaviour is a plain request handler.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenCounted, type CountedServer } from './listen.js';
 
-export interface TestServer {
-  url: string;
-  port: number;
-  /** Requests whose headers arrived. */
-  requests: number;
-  /** TCP connections accepted. */
-  connections: number;
-  close(): Promise<void>;
-}
+export type TestServer = CountedServer;
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, index: number) => void;
 
@@ -30,23 +23,7 @@ export async function startServer(handler: Handler = (_req, res) => res.end('hel
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    get requests() {
-      return state.requests;
-    },
-    get connections() {
-      return state.connections;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenCounted(server, state, sockets);
 }
 
 /** Answers with the status and body the script gives for request i. */

@@ -2,28 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/lab/simulation.js';
 import { requestCountPerTarget } from '../../src/lab/metrics.js';
+import { resolveLabOptions } from '../../src/lab/index.js';
 
 const PERIOD = 5000;
 const T0 = Date.UTC(2026, 10, 26, 16, 5, 0);
 
 function sim(): Simulation {
-  return new Simulation(
-    {
-      periodMs: PERIOD,
-      launchDelayMs: PERIOD,
-      warmupMs: PERIOD,
-      min: 2,
-      max: 6,
-      desired: 2,
-      targetValue: 60,
-      instanceCapacity: 20,
-      highEvaluationPeriods: 3,
-      lowEvaluationPeriods: 4,
-      region: 'us-east-1',
-      asgName: 'abx-lab-asg',
-    },
-    T0,
-  );
+  // The lab's defaults (5 s periods, 2/6/2, target 60), with a shorter low-alarm window.
+  return new Simulation({ ...resolveLabOptions({ periodMs: PERIOD }), lowEvaluationPeriods: 4 }, T0);
 }
 
 /** `perPeriod` requests spread over each period from `fromMs` for `periods` periods, advancing as it goes. */
