@@ -31,10 +31,11 @@ export interface AbxRun {
 
 /** Environment for the child: no colour, no CI step summary, and never a real AWS endpoint. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
-  delete env.GITHUB_STEP_SUMMARY;
-  delete env.FORCE_COLOR;
-  return env;
+  // A CI runner's own step summary and colour settings must not leak into the child; a test may set its own.
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited.GITHUB_STEP_SUMMARY;
+  delete inherited.FORCE_COLOR;
+  return { ...inherited, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
 }
 
 export function startAbx(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; sampleRss?: boolean } = {}): AbxRun {
