@@ -86,28 +86,33 @@ class LoadEngine implements LaneOwner {
 
   async run(): Promise<LoadOutcome> {
     const finished = new Promise<void>((resolve) => (this.finishRun = resolve));
-    this.createLanes();
-    const untrackTls = this.trackTls();
+    const restoreStackTraces = withoutStackTraces();
     const stop = (): void => this.stop(true);
-    this.options.signal?.addEventListener('abort', stop, { once: true });
-    // A Ctrl-C that came before the load started (e.g. during observer discovery) fires no event.
-    if (this.options.signal?.aborted) this.stop(true);
-    const deadline =
-      this.config.durationMs !== null ? setTimeout(() => this.stop(false), this.config.durationMs) : null;
+    let deadline: NodeJS.Timeout | null = null;
+    let untrackTls = (): void => {};
+    try {
+      this.createLanes();
+      untrackTls = this.trackTls();
+      this.options.signal?.addEventListener('abort', stop, { once: true });
+      // A Ctrl-C that came before the load started (e.g. during observer discovery) fires no event.
+      if (this.options.signal?.aborted) this.stop(true);
+      if (this.config.durationMs !== null) deadline = setTimeout(() => this.stop(false), this.config.durationMs);
 
-    if (this.config.ratePerSec === null) {
-      for (const lane of this.lanes) this.sendNext(lane);
-    } else {
-      this.idle.push(...this.lanes);
-      this.pace();
+      if (this.config.ratePerSec === null) {
+        for (const lane of this.lanes) this.sendNext(lane);
+      } else {
+        this.idle.push(...this.lanes);
+        this.pace();
+      }
+      this.maybeFinish();
+      await finished;
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      if (this.pacerTimer) clearTimeout(this.pacerTimer);
+      this.options.signal?.removeEventListener('abort', stop);
+      untrackTls();
+      restoreStackTraces();
     }
-    this.maybeFinish();
-    await finished;
-
-    if (deadline) clearTimeout(deadline);
-    if (this.pacerTimer) clearTimeout(this.pacerTimer);
-    this.options.signal?.removeEventListener('abort', stop);
-    untrackTls();
     await this.closeDispatchers();
 
     const endMs = this.stopping ? performance.now() : this.lastEndMs || performance.now();
@@ -296,4 +301,21 @@ class LoadEngine implements LaneOwner {
   private async closeDispatchers(): Promise<void> {
     await Promise.all(this.dispatchers.map((d) => (this.stopping ? d.destroy() : d.close()).catch(() => {})));
   }
+}
+
+/**
+ * undici closes every connection that is not kept alive by destroying its
+ * socket with an InformationalError, and a failing server produces an error
+ * per request. Capturing their stack traces was a third of the client's CPU
+ * in a run without -k (6,200 → 9,100 requests/s against nginx on one core).
+ * Request errors are counted by code and message, never by stack, so stack
+ * capture is off while the load runs; ABX_DEBUG keeps it for debugging abx.
+ */
+function withoutStackTraces(): () => void {
+  if (process.env.ABX_DEBUG) return () => {};
+  const previous = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return () => {
+    Error.stackTraceLimit = previous;
+  };
 }
