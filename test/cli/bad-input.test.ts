@@ -47,7 +47,7 @@ interface BadCase {
 const cases: BadCase[] = [
   // URLs
   { name: 'no URL at all', args: ['-n', '10'], says: /missing URL: give one/ },
-  { name: 'malformed URL', args: ['http://exa mple.com:80/'], says: /malformed URL .*write it as http:\/\/host/ },
+  { name: 'malformed URL', args: ['http://127.0.0.1 :80/'], says: /malformed URL .*write it as http:\/\/host/ },
   { name: 'URL without a scheme', args: ['127.0.0.1:{port}/'], says: /has no scheme: write it as http:\/\/127\.0\.0\.1/ },
   { name: 'unsupported scheme', args: ['ftp://127.0.0.1:{port}/'], says: /unsupported URL scheme "ftp:".*http:\/\/ and https:\/\// },
   { name: 'port 0', args: ['http://127.0.0.1:0/'], says: /port "0" .*out of range: use 1 to 65535/ },

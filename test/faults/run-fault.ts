@@ -18,7 +18,11 @@ export interface FaultRun {
 }
 
 /** Runs `abx <args> --out <tmp> <url>` and returns the exit, the output and the parsed result file. */
-export async function runFault(url: string, args: string[], opts: { sampleRss?: boolean; timeoutMs?: number } = {}): Promise<FaultRun> {
+export async function runFault(
+  url: string,
+  args: string[],
+  opts: { sampleRss?: boolean; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<FaultRun> {
   const dir = mkdtempSync(join(tmpdir(), 'abx-fault-'));
   try {
     const out = join(dir, 'result.json');

@@ -4,6 +4,7 @@
  * once in the right category, print the report, write --out, and exit 0 (or 1
  * when not a single request got a response).
  */
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   abortedChunked,
@@ -144,7 +145,10 @@ describe('abx under server faults', () => {
   });
 
   it('an unresolvable host (.invalid): Connect failures with the resolver error, exit 1', async () => {
-    const run = await runFault('http://abx-test.invalid/', ['-n', '3', '-c', '1']);
+    // no-dns.mjs fails *.invalid lookups inside abx, so no DNS query leaves this machine.
+    const host = ['abx-test', 'invalid'].join('.');
+    const noDns = fileURLToPath(new URL('./no-dns.mjs', import.meta.url));
+    const run = await runFault(`http://${host}/`, ['-n', '3', '-c', '1'], { env: { NODE_OPTIONS: `--import=${noDns}` } });
     expectAccounted(run, { requests: 3, completed: 0, connect: 3, exitCode: 1 });
     expect(['ENOTFOUND', 'EAI_AGAIN']).toContain(run.result.errors[0]?.code);
     expect(run.outcome.stderr).toContain('abx-test.invalid');
