@@ -252,13 +252,12 @@ class LoadEngine implements LaneOwner {
     const bodyLength = config.body?.length ?? 0;
     const timeouts = { headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
     const tls = { rejectUnauthorized: !config.insecure, ...(plan.servername ? { servername: plan.servername } : {}) };
-    if (config.proxy) {
+    if (config.proxy && config.url.protocol === 'https:') {
+      // https through a proxy: a CONNECT tunnel per connection, which undici's ProxyAgent does.
       const agent = new ProxyAgent({
         uri: config.proxy.url,
         ...(config.proxy.authorization ? { token: config.proxy.authorization } : {}),
         requestTls: tls,
-        // Plain http goes through the proxy as an absolute-form request, as ab sends it.
-        proxyTunnel: config.url.protocol === 'https:',
         connections: laneCount,
         ...timeouts,
       } as ProxyAgent.Options);

@@ -32,13 +32,22 @@ export function planRequest(config: LoadConfig): RequestPlan {
   if (!hasAccept) headers.push('accept', '*/*');
 
   let connectOrigin = url.origin;
+  let path = url.pathname + url.search;
   if (config.resolve) {
     const address = config.resolve.address.includes(':') ? `[${config.resolve.address}]` : config.resolve.address;
     connectOrigin = `${url.protocol}//${address}:${config.resolve.port}`;
   }
+  if (config.proxy && url.protocol === 'http:') {
+    // As ab: connect to the proxy and send the absolute URL in the request line.
+    // (https goes through a CONNECT tunnel instead; see load.ts.)
+    connectOrigin = config.proxy.url;
+    path = url.origin + path;
+    if (!hasHost) headers.push('host', url.host);
+    if (config.proxy.authorization) headers.push('proxy-authorization', config.proxy.authorization);
+  }
   const dispatchOptions: Dispatcher.DispatchOptions = {
     origin: connectOrigin,
-    path: url.pathname + url.search,
+    path,
     method: config.method as Dispatcher.HttpMethod,
     headers,
     body: config.body,
