@@ -165,9 +165,19 @@ function openGnuplot(path: string): { write: (row: RequestRow) => void; close: (
     write(row) {
       const seconds = Math.floor(row.startedAtMs / 1000);
       stream.write(
-        `${new Date(row.startedAtMs).toUTCString()}\t${seconds}\t${Math.round(row.connectMs)}\t${Math.round(row.processingMs)}\t${Math.round(row.totalMs)}\t${Math.round(row.waitingMs)}\n`,
+        `${ctime(row.startedAtMs)}\t${seconds}\t${Math.round(row.connectMs)}\t${Math.round(row.processingMs)}\t${Math.round(row.totalMs)}\t${Math.round(row.waitingMs)}\n`,
       );
     },
     close: () => new Promise((resolve) => stream.end(resolve)),
   };
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** ab's starttime column: apr_ctime, local time, e.g. "Thu Nov 26 17:10:09 2026". */
+function ctime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
 }

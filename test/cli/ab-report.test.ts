@@ -197,6 +197,8 @@ describe('files and machine output', () => {
     for (const line of lines.slice(1)) {
       const cells = line.split('\t');
       expect(cells).toHaveLength(6);
+      // ab's apr_ctime format, e.g. "Thu Nov 26 17:10:09 2026".
+      expect(cells[0]).toMatch(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \d{4}$/);
       expect(Number.isNaN(Date.parse(cells[0]!))).toBe(false);
       expect(Math.abs(Number(cells[1]) - now)).toBeLessThan(60);
       for (const cell of cells.slice(2)) expect(cell).toMatch(/^\d+$/);
