@@ -234,9 +234,11 @@ export function parseTargetUrl(rawUrl: string | undefined): URL {
   }
   // WHATWG URL parsing skips extra slashes ("http:///path" → host "path"); curl and ab refuse it, so does abx.
   if (/^[a-z]+:\/\/[/?#]/i.test(text)) throw new ConfigError(`URL "${rawUrl}" has no host: write it as http://host[:port]/path`);
-  const port = /^[a-z]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d*)/i.exec(text)?.[1];
-  if (port !== undefined && (port === '' || Number(port) < 1 || Number(port) > 65535)) {
-    throw new ConfigError(`port "${port}" in "${rawUrl}" is out of range: use 1 to 65535`);
+  // The whole authority must match, so a colon in user:password@ is not read as the port's.
+  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(?:[/?#]|$)/i.exec(text)?.[1];
+  if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+    const problem = /^\d+$/.test(port) ? 'is out of range' : 'is not a port number';
+    throw new ConfigError(`port "${port}" in "${rawUrl}" ${problem}: use 1 to 65535`);
   }
   let url: URL;
   try {
