@@ -38,14 +38,12 @@ export interface LoadOutcome {
 
 export interface LoadRun {
   readonly recorder: Recorder;
-  /** Requests handed to lanes so far. */
-  readonly sent: () => number;
   readonly done: Promise<LoadOutcome>;
 }
 
 export function startLoad(config: LoadConfig, options: LoadOptions = {}): LoadRun {
   const engine = new LoadEngine(config, options);
-  return { recorder: engine.recorder, sent: () => engine.sentCount, done: engine.run() };
+  return { recorder: engine.recorder, done: engine.run() };
 }
 
 class LoadEngine implements LaneOwner {
