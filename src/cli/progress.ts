@@ -3,11 +3,10 @@
  * second. Elsewhere: ab's "Completed N requests" lines, so logs read like ab's.
  */
 
-export interface ProgressCounts {
-  finished: number;
-  errors: number;
-  p99Ms: number;
-}
+import type { LiveCounts } from '../engine/run-load.js';
+
+/** What the progress line shows: requests finished, errors and p99 so far. */
+export type ProgressCounts = LiveCounts;
 
 export interface ProgressSink {
   /** Prints a line above the live line (observer events), or as a plain line. */
