@@ -3,7 +3,7 @@
  * lab's loopback endpoint, asserting the parsed values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -248,7 +248,7 @@ describe('CloudWatch API', () => {
         ],
       }),
     );
-    const byId = Object.fromEntries(out.MetricDataResults!.map((r) => [r.Id, r]));
+    const byId: Record<string, MetricDataResult> = Object.fromEntries(out.MetricDataResults!.map((r) => [r.Id!, r]));
     const requests = byId.requests!;
     expect(requests.StatusCode).toBe('Complete');
     const times = requests.Timestamps!.map((t) => t.getTime());

@@ -29,7 +29,7 @@ describe('pure pickers', () => {
     expect(targetGroupsOf({ AutoScalingGroupName: 'g', TargetGroupARNs: [tg], TrafficSources: [{ Identifier: tg, Type: 'elbv2' }] } as never)).toEqual([tg]);
     expect(targetGroupsOf({ TrafficSources: [{ Identifier: 'my-classic-elb', Type: 'elb' }, { Identifier: tg, Type: 'elbv2' }] } as never)).toEqual([tg]);
     const groups = [{ AutoScalingGroupName: 'x', TargetGroupARNs: [] }, { AutoScalingGroupName: 'y', TrafficSources: [{ Identifier: tg, Type: 'elbv2' }] }] as never[];
-    expect(groupsHoldingTargetGroup(groups, tg).map((g: { AutoScalingGroupName: string }) => g.AutoScalingGroupName)).toEqual(['y']);
+    expect(groupsHoldingTargetGroup(groups, tg).map((g) => g.AutoScalingGroupName)).toEqual(['y']);
   });
 
   it('prefers the enabled ALBRequestCountPerTarget policy on this target group', () => {
