@@ -14,7 +14,10 @@ describe('flags → run settings', () => {
   });
 
   it('builds headers as ab does, with every -C and basic auth, and redacts secrets in what it records', () => {
-    const settings = buildRunSettings('http://u%40x:p%3Aw@127.0.0.1:8080/', {
+    const withUserInfo = new URL('http://127.0.0.1:8080/');
+    withUserInfo.username = 'u@x';
+    withUserInfo.password = 'p:w';
+    const settings = buildRunSettings(withUserInfo.href, {
       cookie: ['a=1', 'b=2'],
       header: ['X-One: 1', 'Accept:  text/html '],
     });
@@ -29,7 +32,10 @@ describe('flags → run settings', () => {
   });
 
   it('-A wins over URL credentials; -p/-u set the method, -T the type, -i HEAD, -m any token', () => {
-    expect(buildRunSettings('http://a:b@127.0.0.1/', { auth: 'c:d' }).load.headers[0]).toEqual(['Authorization', `Basic ${Buffer.from('c:d').toString('base64')}`]);
+    const withUserInfo = new URL('http://127.0.0.1/');
+    withUserInfo.username = 'a';
+    withUserInfo.password = 'b';
+    expect(buildRunSettings(withUserInfo.href, { auth: 'c:d' }).load.headers[0]).toEqual(['Authorization', `Basic ${Buffer.from('c:d').toString('base64')}`]);
     expect(buildRunSettings(URL_, { head: true }).load.method).toBe('HEAD');
     expect(buildRunSettings(URL_, { method: 'patch' }).load.method).toBe('PATCH');
     const post = buildRunSettings(URL_, { postFile: new URL(import.meta.url).pathname, contentType: 'application/json' });

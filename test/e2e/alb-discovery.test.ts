@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import type { Result } from '../../src/stats/result.js';
+import { runAbx } from '../cli/abx-process.js';
 
-const BIN = new URL('../../bin/abx.js', import.meta.url).pathname;
 let lab: Lab;
 
 beforeAll(async () => {
@@ -14,16 +13,6 @@ afterAll(async () => {
   await lab.close();
 });
 
-function runAbx(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('a run given only the ALB DNS name (as `abx -n … http://<ALB-DNS>/`)', () => {
   it('discovers the group behind it and observes, with --resolve pinning the traffic to loopback', async () => {
@@ -34,11 +23,14 @@ describe('a run given only the ALB DNS name (as `abx -n … http://<ALB-DNS>/`)'
     const { code, stdout, stderr } = await runAbx(
       ['-n', '300', '-c', '5', '-k', '--resolve', `${dnsName}:${port}:127.0.0.1`, '--poll-interval', '1s', '--linger', '1s', '--json', `http://${dnsName}:${port}/`],
       {
-        AWS_ENDPOINT_URL: lab.apiUrl,
-        AWS_REGION: lab.region,
-        AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: lab.credentials.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
+        env: {
+          CI: 'true',
+          AWS_ENDPOINT_URL: lab.apiUrl,
+          AWS_REGION: lab.region,
+          AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: lab.credentials.secretAccessKey,
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
       },
     );
     expect(stderr).not.toMatch(/warning/);

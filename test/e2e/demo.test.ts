@@ -1,30 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/stats/result.js';
+import { runAbx } from '../cli/abx-process.js';
 import { schemaErrors } from '../helpers/schema.js';
 
-const BIN = new URL('../../bin/abx.js', import.meta.url).pathname;
 
-function runAbx(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('abx demo (lab + load + observer, end to end)', () => {
   it('shows a scale-out in its JSON result, and abx report renders its timeline', async () => {
     // 1 s lab periods and 200 requests/s: 100 per target per period against a
     // target of 60, so the high alarm fires after three periods.
     const out = join(mkdtempSync(join(tmpdir(), 'abx-demo-')), 'demo.json');
-    const { code, stdout, stderr } = await runAbx(['demo', '--period', '1s', '-t', '7s', '--rate', '200', '--json', '--out', out, '--assert', 'scale-outs>=1']);
+    const { code, stdout, stderr } = await runAbx(['demo', '--period', '1s', '-t', '7s', '--rate', '200', '--json', '--out', out, '--assert', 'scale-outs>=1'], {
+      env: { CI: 'true' },
+      timeoutMs: 50_000,
+    });
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Result;
@@ -42,7 +34,7 @@ describe('abx demo (lab + load + observer, end to end)', () => {
     expect(result.assertions).toEqual([{ expression: 'scale-outs>=1', actual: scaleOuts.length, unit: '', passed: true }]);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(result);
 
-    const report = await runAbx(['report', out]);
+    const report = await runAbx(['report', out], { env: { CI: 'true' } });
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('Complete requests:      1400');
     expect(report.stdout).toMatch(/scale-out 2 → \d/);
