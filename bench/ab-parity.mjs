@@ -4,11 +4,19 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 
-const FIELDS = ['Document Length', 'Complete requests', 'Failed requests', '   (Connect', 'Non-2xx responses', 'Keep-Alive requests', 'HTML transferred'];
+const FIELDS = [
+  'Document Length',
+  'Complete requests',
+  'Failed requests',
+  '   (Connect',
+  'Non-2xx responses',
+  'Keep-Alive requests',
+  'HTML transferred',
+];
 
 // Every 10th request answers 404; every 7th has a longer body (a Length failure for ab's rule).
 const server = http.createServer((_req, res) => {
-  const i = server.count = (server.count ?? 0) + 1;
+  const i = (server.count = (server.count ?? 0) + 1);
   res.statusCode = i % 10 === 0 ? 404 : 200;
   res.setHeader('Server', 'parity/1.0');
   res.end(i % 7 === 0 ? 'a longer body!' : 'short body');
@@ -25,7 +33,10 @@ function fields(output) {
   return out;
 }
 
-for (const args of [['-n', '7000', '-c', '50'], ['-k', '-n', '7000', '-c', '50']]) {
+for (const args of [
+  ['-n', '7000', '-c', '50'],
+  ['-k', '-n', '7000', '-c', '50'],
+]) {
   const run = async (cmd, argv) => {
     server.count = 0;
     const { spawn } = await import('node:child_process');

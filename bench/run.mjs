@@ -94,7 +94,9 @@ async function runTool(tool, spec, round) {
   }
   if (parsed.errors > 0) log(`bench: warning: ${label} counted ${parsed.errors} failed or non-2xx requests`);
   const cpuUs = run.cpuMs === null ? 'n/a' : ((run.cpuMs * 1000) / parsed.requests).toFixed(1);
-  log(`  ${label.padEnd(20)} ${Math.round(parsed.rps).toString().padStart(7)} rps  ${cpuUs.padStart(6)} µs CPU/req  ${run.maxRssKb === null ? 'n/a' : (run.maxRssKb / 1024).toFixed(1)} MB  (${(run.wallMs / 1000).toFixed(2)} s wall)`);
+  log(
+    `  ${label.padEnd(20)} ${Math.round(parsed.rps).toString().padStart(7)} rps  ${cpuUs.padStart(6)} µs CPU/req  ${run.maxRssKb === null ? 'n/a' : (run.maxRssKb / 1024).toFixed(1)} MB  (${(run.wallMs / 1000).toFixed(2)} s wall)`,
+  );
   return { tool: tool.name, round, ...parsed, cpuMs: run.cpuMs, maxRssKb: run.maxRssKb, wallMs: run.wallMs, args };
 }
 
@@ -135,7 +137,9 @@ async function main() {
   process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
 
   log(`bench: target ${target.description} at ${target.url}`);
-  log(`bench: clients ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned (needs taskset and 2 CPUs)'}; ${requests} requests, -c ${concurrency}, ${rounds} rounds`);
+  log(
+    `bench: clients ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned (needs taskset and 2 CPUs)'}; ${requests} requests, -c ${concurrency}, ${rounds} rounds`,
+  );
   log(`bench: tools ${available.map((t) => t.name).join(', ')}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`);
 
   const runs = [];
@@ -185,14 +189,21 @@ async function main() {
       }
     }
 
-    const rows = summarise(available.map((t) => t.name), runs);
+    const rows = summarise(
+      available.map((t) => t.name),
+      runs,
+    );
     const checks = checkTargets(rows, { versionMs, longRssMb: longRun?.maxRssKb ? longRun.maxRssKb / 1024 : null });
     const out = [];
     out.push(`Machine: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, Linux ${machine.kernel}`);
     out.push(`Target: ${target.description}`);
-    out.push(`Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, keep-alive, -c ${concurrency}, ${requests} requests per run${available.some((t) => t.timeBased) ? ` (wrk: -d${Math.max(1, Math.round(requests / (rows.find((r) => r.tool === 'abx')?.rps ?? 30_000)))}s)` : ''}, ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`);
+    out.push(
+      `Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, keep-alive, -c ${concurrency}, ${requests} requests per run${available.some((t) => t.timeBased) ? ` (wrk: -d${Math.max(1, Math.round(requests / (rows.find((r) => r.tool === 'abx')?.rps ?? 30_000)))}s)` : ''}, ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`,
+    );
     out.push(`CPU and RSS: ${measurementMethod}`);
-    out.push(`Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} (0 = idle machine; the bench itself adds about 2)`);
+    out.push(
+      `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} (0 = idle machine; the bench itself adds about 2)`,
+    );
     out.push('');
     out.push(renderTable(rows));
     out.push('');
@@ -209,7 +220,27 @@ async function main() {
     process.stdout.write(out.join('\n') + '\n');
 
     if (env.BENCH_JSON) {
-      writeFileSync(env.BENCH_JSON, JSON.stringify({ machine, target: target.description, requests, concurrency, rounds, runs, rows, checks, versionMs: versionAll, longRun, skipped, failures }, null, 2) + '\n');
+      writeFileSync(
+        env.BENCH_JSON,
+        JSON.stringify(
+          {
+            machine,
+            target: target.description,
+            requests,
+            concurrency,
+            rounds,
+            runs,
+            rows,
+            checks,
+            versionMs: versionAll,
+            longRun,
+            skipped,
+            failures,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     }
     if (failures.length) process.exitCode = 1;
   } finally {

@@ -38,7 +38,13 @@ const concurrency = Number(process.env.SOAK_C ?? 100);
 const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 5_000);
 const rssToleranceMiB = Number(process.env.SOAK_RSS_MIB ?? 64);
 const fdSlack = Number(process.env.SOAK_FD_SLACK ?? 10);
-for (const [name, value] of Object.entries({ SOAK_N: requests, SOAK_C: concurrency, SOAK_SAMPLE_MS: sampleMs, SOAK_RSS_MIB: rssToleranceMiB, SOAK_FD_SLACK: fdSlack })) {
+for (const [name, value] of Object.entries({
+  SOAK_N: requests,
+  SOAK_C: concurrency,
+  SOAK_SAMPLE_MS: sampleMs,
+  SOAK_RSS_MIB: rssToleranceMiB,
+  SOAK_FD_SLACK: fdSlack,
+})) {
   if (!Number.isFinite(value) || value <= 0) {
     console.error(`soak: ${name} must be a positive number`);
     process.exit(2);
@@ -112,10 +118,25 @@ function onServed(count) {
 
 const startedMs = performance.now();
 let abx = null;
-abx = spawn(process.execPath, ['--import', pathToFileURL(probePath).href, abxBin, '-k', '-n', String(requests), '-c', String(concurrency), '--json', `http://127.0.0.1:${port}/`], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, NO_COLOR: '1' },
-});
+abx = spawn(
+  process.execPath,
+  [
+    '--import',
+    pathToFileURL(probePath).href,
+    abxBin,
+    '-k',
+    '-n',
+    String(requests),
+    '-c',
+    String(concurrency),
+    '--json',
+    `http://127.0.0.1:${port}/`,
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  },
+);
 let stdout = '';
 abx.stdout.setEncoding('utf8').on('data', (text) => (stdout += text));
 abx.stderr.setEncoding('utf8').on('data', (text) => process.stderr.write(text));
@@ -124,11 +145,15 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 function record(label, s) {
   const row = { label, elapsedS: (performance.now() - startedMs) / 1000, completed, ...s };
   rows.push(row);
-  console.log(`${row.label.padEnd(12)} ${fmt(row.elapsedS).padStart(8)} ${String(row.completed).padStart(10)} ${fmt(row.rssMiB).padStart(9)} ${fmt(row.hwmMiB).padStart(9)} ${String(row.fds).padStart(5)}`);
+  console.log(
+    `${row.label.padEnd(12)} ${fmt(row.elapsedS).padStart(8)} ${String(row.completed).padStart(10)} ${fmt(row.rssMiB).padStart(9)} ${fmt(row.hwmMiB).padStart(9)} ${String(row.fds).padStart(5)}`,
+  );
 }
 
 console.log(`abx soak: -k -n ${requests} -c ${concurrency} against http://127.0.0.1:${port}/ (pid ${abx.pid})`);
-console.log(`${'sample'.padEnd(12)} ${'elapsed s'.padStart(8)} ${'completed'.padStart(10)} ${'RSS MiB'.padStart(9)} ${'peak MiB'.padStart(9)} ${'fds'.padStart(5)}`);
+console.log(
+  `${'sample'.padEnd(12)} ${'elapsed s'.padStart(8)} ${'completed'.padStart(10)} ${'RSS MiB'.padStart(9)} ${'peak MiB'.padStart(9)} ${'fds'.padStart(5)}`,
+);
 // "start": once node is up and abx has opened its connections.
 await new Promise((resolve) => setTimeout(resolve, 1_000));
 const first = sample(abx.pid);
@@ -171,7 +196,8 @@ const afterWarmup = running.filter((r) => r.elapsedS >= (rows.find((r) => r.labe
 const maxRss = Math.max(...afterWarmup.map((r) => r.rssMiB));
 const maxFds = Math.max(...afterWarmup.map((r) => r.fds));
 if (base && afterWarmup.length > 0) {
-  if (maxRss - base.rssMiB > rssToleranceMiB) failures.push(`RSS grew ${fmt(maxRss - base.rssMiB)} MiB after warm-up (allowed ${rssToleranceMiB} MiB)`);
+  if (maxRss - base.rssMiB > rssToleranceMiB)
+    failures.push(`RSS grew ${fmt(maxRss - base.rssMiB)} MiB after warm-up (allowed ${rssToleranceMiB} MiB)`);
   if (maxFds - base.fds > fdSlack) failures.push(`open descriptors grew from ${base.fds} to ${maxFds} (allowed +${fdSlack})`);
 } else {
   failures.push('too few samples: raise SOAK_N or lower SOAK_SAMPLE_MS');
@@ -179,11 +205,21 @@ if (base && afterWarmup.length > 0) {
 
 console.log('');
 console.log('summary');
-console.log(`  requests            ${result?.totals.completed ?? '?'} completed, ${result?.totals.failed ?? '?'} failed, ${fmt(result?.totals.rps ?? NaN, 0)} req/s, ${fmt(elapsedS)} s wall`);
-console.log(`  RSS                 start ${fmt(first?.rssMiB)} MiB, after warm-up ${fmt(base?.rssMiB)} MiB, max after warm-up ${fmt(maxRss)} MiB, end ${fmt(end?.rssMiB)} MiB, peak (VmHWM) ${fmt(end?.hwmMiB)} MiB`);
-console.log(`  open descriptors    start ${first?.fds ?? '?'}, after warm-up ${base?.fds ?? '?'}, max after warm-up ${maxFds}, end ${end?.fds ?? '?'}`);
-console.log(`  event-loop delay    ${loop ? `p50 ${loop.p50Ms} ms, p99 ${loop.p99Ms} ms, max ${loop.maxMs} ms (abx main thread, sampled every 1 ms, the 1 ms included)` : 'not measured'}`);
-console.log(`  latency             ${result ? `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms` : '?'}`);
+console.log(
+  `  requests            ${result?.totals.completed ?? '?'} completed, ${result?.totals.failed ?? '?'} failed, ${fmt(result?.totals.rps ?? NaN, 0)} req/s, ${fmt(elapsedS)} s wall`,
+);
+console.log(
+  `  RSS                 start ${fmt(first?.rssMiB)} MiB, after warm-up ${fmt(base?.rssMiB)} MiB, max after warm-up ${fmt(maxRss)} MiB, end ${fmt(end?.rssMiB)} MiB, peak (VmHWM) ${fmt(end?.hwmMiB)} MiB`,
+);
+console.log(
+  `  open descriptors    start ${first?.fds ?? '?'}, after warm-up ${base?.fds ?? '?'}, max after warm-up ${maxFds}, end ${end?.fds ?? '?'}`,
+);
+console.log(
+  `  event-loop delay    ${loop ? `p50 ${loop.p50Ms} ms, p99 ${loop.p99Ms} ms, max ${loop.maxMs} ms (abx main thread, sampled every 1 ms, the 1 ms included)` : 'not measured'}`,
+);
+console.log(
+  `  latency             ${result ? `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms` : '?'}`,
+);
 if (failures.length > 0) {
   for (const f of failures) console.error(`soak: FAIL: ${f}`);
   process.exit(1);

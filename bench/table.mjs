@@ -97,7 +97,11 @@ export function checkTargets(rows, { versionMs, longRssMb }) {
   ratio('autocannon', 1.5, 'abx rps ≥ 1.5 × autocannon');
   ratio('wrk -t1', 0.8, 'abx rps ≥ 0.8 × wrk -t1');
   const cpu = abx?.cpuUsPerRequest ?? null;
-  checks.push({ label: 'abx client CPU ≤ 35 µs/request', value: cpu === null ? 'not measured' : `${cpu.toFixed(1)} µs`, pass: cpu === null ? null : cpu <= 35 });
+  checks.push({
+    label: 'abx client CPU ≤ 35 µs/request',
+    value: cpu === null ? 'not measured' : `${cpu.toFixed(1)} µs`,
+    pass: cpu === null ? null : cpu <= 35,
+  });
   checks.push({
     label: 'abx --version ≤ 150 ms (median of 10)',
     value: versionMs === null ? 'not measured' : `${versionMs.toFixed(0)} ms`,

@@ -13,6 +13,8 @@ if (!existsSync(CHROMIUM)) {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   } else {
-    console.error(`abx tests: ${CHROMIUM} is missing; the HTML report test will fail until it is installed (Debian/Ubuntu: sudo apt-get install chromium)`);
+    console.error(
+      `abx tests: ${CHROMIUM} is missing; the HTML report test will fail until it is installed (Debian/Ubuntu: sudo apt-get install chromium)`,
+    );
   }
 }

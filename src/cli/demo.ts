@@ -92,4 +92,3 @@ async function runDemo(options: DemoOptions): Promise<number> {
     await lab.close();
   }
 }
-

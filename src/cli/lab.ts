@@ -36,7 +36,9 @@ function sh(value: string): string {
 export function registerLabCommand(program: Command): void {
   program
     .command('lab')
-    .description('run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling and ELBv2 APIs (prints shell exports first)')
+    .description(
+      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling and ELBv2 APIs (prints shell exports first)',
+    )
     .option('--host <addr>', 'loopback address both servers bind', '127.0.0.1')
     .option('--port <n>', 'load balancer port (0 = any free port)', '8080')
     .option('--api-port <n>', 'AWS API port (0 = any free port)', '0')
@@ -68,7 +70,9 @@ async function runLab(raw: RawLabOptions): Promise<number> {
     apiPort: parseInteger('--api-port', raw.apiPort, { min: 0, max: 65535 }),
     periodMs,
     ...(raw.warmup !== undefined ? { warmupMs: parseDurationMs('--warmup', raw.warmup, { bareUnit: 's', allowZero: true }) } : {}),
-    ...(raw.launchDelay !== undefined ? { launchDelayMs: parseDurationMs('--launch-delay', raw.launchDelay, { bareUnit: 's', allowZero: true }) } : {}),
+    ...(raw.launchDelay !== undefined
+      ? { launchDelayMs: parseDurationMs('--launch-delay', raw.launchDelay, { bareUnit: 's', allowZero: true }) }
+      : {}),
     min: parseInteger('--min', raw.min, { min: 0 }),
     max: parseInteger('--max', raw.max, { min: 1 }),
     desired: parseInteger('--desired', raw.desired, { min: 0 }),

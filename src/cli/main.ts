@@ -48,8 +48,8 @@ export function buildProgram(): Command {
     .option('-l, --variable-length', 'accept variable document length (no Length failures)')
     .option('-d', 'do not print the percentile table')
     .option('-S', 'print min/avg/max only, no deviation or warnings')
-    .option('-e <file>', 'write ab\'s CSV of the percentage of requests served within each time')
-    .option('-g <file>', 'write ab\'s gnuplot TSV, one row per request (streamed)')
+    .option('-e <file>', "write ab's CSV of the percentage of requests served within each time")
+    .option('-g <file>', "write ab's gnuplot TSV, one row per request (streamed)")
     .option('--json', 'print the JSON result instead of the text report')
     .option('--out <file>', 'also write the JSON result to this file (atomically)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
@@ -120,7 +120,9 @@ function exitCodeFor(error: unknown): number {
   }
   // A bug, not bad input: say so in one line; the stack only with ABX_DEBUG.
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`abx: internal error: ${message.split('\n')[0]}${process.env.ABX_DEBUG ? `\n${(error as Error).stack}` : ' (set ABX_DEBUG=1 for details)'}\n`);
+  process.stderr.write(
+    `abx: internal error: ${message.split('\n')[0]}${process.env.ABX_DEBUG ? `\n${(error as Error).stack}` : ' (set ABX_DEBUG=1 for details)'}\n`,
+  );
   return EXIT.failed;
 }
 

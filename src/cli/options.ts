@@ -228,7 +228,7 @@ export function parseTargetUrl(rawUrl: string | undefined): URL {
   const text = rawUrl.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!scheme) throw new ConfigError(`URL "${rawUrl}" has no scheme: write it as http://${text.replace(/^\/+/, '')}`);
-  const protocol = scheme[1]!.toLowerCase();
+  const protocol = scheme[1].toLowerCase();
   if (protocol !== 'http' && protocol !== 'https') {
     throw new ConfigError(`unsupported URL scheme "${protocol}:" in "${rawUrl}": abx speaks http:// and https://`);
   }
@@ -285,7 +285,10 @@ function buildHeaders(raw: RawRunOptions, url: URL, hasBody: boolean): Array<[st
   };
   if (raw.auth !== undefined) headers.push(['Authorization', basic('-A', raw.auth)]);
   else if (url.username) {
-    headers.push(['Authorization', `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`]);
+    headers.push([
+      'Authorization',
+      `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`,
+    ]);
   }
   url.username = '';
   url.password = '';
@@ -321,10 +324,11 @@ function parseProxy(proxy: string, proxyAuth: string | undefined): { url: string
 /** curl's --resolve HOST:PORT:ADDR (ADDR may be [::1]). */
 export function parseResolve(text: string): ResolveOverride {
   const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)$/.exec(text.trim());
-  if (!match) throw new ConfigError(`--resolve "${text}" must be HOST:PORT:ADDRESS, e.g. my-alb-123.us-east-1.elb.amazonaws.com:80:127.0.0.1`);
+  if (!match)
+    throw new ConfigError(`--resolve "${text}" must be HOST:PORT:ADDRESS, e.g. my-alb-123.us-east-1.elb.amazonaws.com:80:127.0.0.1`);
   const port = Number(match[2]);
   if (port < 1 || port > 65535) throw new ConfigError(`--resolve "${text}": port must be 1 to 65535`);
-  return { host: match[1]!, port, address: match[3]!.replace(/^\[|\]$/g, '') };
+  return { host: match[1], port, address: match[3].replace(/^\[|\]$/g, '') };
 }
 
 function parseTargetGroupArn(text: string): string {

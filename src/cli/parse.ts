@@ -17,7 +17,7 @@ export function parseDurationMs(flag: string, raw: string, opts: { bareUnit?: 'm
     throw new ConfigError(`${flag} must be a duration such as 30, 30s, 500ms, 2m or 1h (got "${raw}")`);
   }
   const unit = match[2] ?? opts.bareUnit ?? 's';
-  const ms = Number(match[1]) * UNIT_MS[unit]!;
+  const ms = Number(match[1]) * UNIT_MS[unit];
   if (ms === 0 && !opts.allowZero) {
     throw new ConfigError(`${flag} must be greater than zero (got "${raw}")`);
   }

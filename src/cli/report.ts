@@ -119,12 +119,18 @@ async function renderComparison(comparison: Comparison, maxRegressionPct: number
   const paint = painter({ color });
   const number = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(value >= 100 ? 1 : 3));
   const delta = (pct: number): string => (Number.isFinite(pct) ? `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%` : pct > 0 ? '+∞' : '−∞');
-  const rows = comparison.rows.map((row) => [row.metric, number(row.base), number(row.next), delta(row.deltaPct), row.worse ? 'WORSE' : '']);
+  const rows = comparison.rows.map((row) => [
+    row.metric,
+    number(row.base),
+    number(row.next),
+    delta(row.deltaPct),
+    row.worse ? 'WORSE' : '',
+  ]);
   const header = ['Metric', 'Base', 'New', 'Change', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
     cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : i === 4 ? cell : cell.padStart(widths[i]!)))
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : i === 4 ? cell : cell.padStart(widths[i])))
       .join('  ')
       .trimEnd();
   const lines = [line(header), ...rows.map((cells) => (cells[4] ? paint.red(line(cells)) : line(cells)))];

@@ -25,7 +25,7 @@ function reason(error: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a directory';
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }
 
 export async function readResultFile(path: string): Promise<Result> {
@@ -47,10 +47,14 @@ export async function readResultFile(path: string): Promise<Result> {
     throw new ConfigError(`${path} is not an abx result (expected "schema": "${RESULT_SCHEMA}"); give a file written by abx --out`);
   }
   if (Number(version[1]) > SUPPORTED_VERSION) {
-    throw new ConfigError(`${path} was written by a newer abx (${schema}); this abx reads ${RESULT_SCHEMA}: upgrade abx to read it`);
+    throw new ConfigError(
+      `${path} was written by a newer abx (${String(schema)}); this abx reads ${RESULT_SCHEMA}: upgrade abx to read it`,
+    );
   }
   if (Number(version[1]) < SUPPORTED_VERSION) {
-    throw new ConfigError(`${path} uses an older result schema (${schema}) that this abx no longer reads; re-run it to get ${RESULT_SCHEMA}`);
+    throw new ConfigError(
+      `${path} uses an older result schema (${String(schema)}) that this abx no longer reads; re-run it to get ${RESULT_SCHEMA}`,
+    );
   }
   const missing = missingField(data as Record<string, unknown>);
   if (missing) throw new ConfigError(`${path} is a damaged abx result: ${missing}; re-run it or restore the file`);

@@ -61,16 +61,25 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 
   const startedAtMs = Date.now();
   let progress: ProgressSink | null = null;
-  const observer = await startObserverIfWanted(settings, startedAtMs, (line) => progress?.log(line), (msg) => progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`));
+  const observer = await startObserverIfWanted(
+    settings,
+    startedAtMs,
+    (line) => progress?.log(line),
+    (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
+  );
 
   const gnuplot = output.gnuplotPath ? openGnuplot(output.gnuplotPath) : null;
-  const run = runLoad(settings.load, settings.recorded, settings.workers, { signal: abort.signal, startAtEpochMs: startedAtMs, ...(gnuplot ? { onRow: gnuplot.write } : {}) });
+  const run = runLoad(settings.load, settings.recorded, settings.workers, {
+    signal: abort.signal,
+    startAtEpochMs: startedAtMs,
+    ...(gnuplot ? { onRow: gnuplot.write } : {}),
+  });
   progress = startProgress({
     stream: stderr,
     live: stderr.isTTY === true && process.env.CI !== 'true',
     quiet: output.quiet || output.json,
     total: load.requests,
-    read: run.progress,
+    read: () => run.progress(),
   });
 
   const outcome = await run.done;
@@ -81,7 +90,9 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   if (observer) {
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
     if (lingerMs > 0 && !abort.signal.aborted) {
-      stderr.write(`Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`);
+      stderr.write(
+        `Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`,
+      );
     }
     result.observation = await observer.stop({ lingerMs: abort.signal.aborted ? 0 : lingerMs, signal: abort.signal });
   }
@@ -114,7 +125,12 @@ async function writeOutputs(settings: RunSettings, result: Result): Promise<void
   if (output.outPath) writes.push(writeFileAtomic(output.outPath, JSON.stringify(result, null, 2) + '\n'));
   if (output.percentileCsvPath) {
     const histogram = decodeHistogram(result.histogram);
-    writes.push(writeFileAtomic(output.percentileCsvPath, renderPercentileCsv((p) => (histogram.totalCount ? histogram.getValueAtPercentile(p) / 1000 : 0))));
+    writes.push(
+      writeFileAtomic(
+        output.percentileCsvPath,
+        renderPercentileCsv((p) => (histogram.totalCount ? histogram.getValueAtPercentile(p) / 1000 : 0)),
+      ),
+    );
   }
   if (output.htmlPath) {
     const { renderHtml } = await import('../report/html.js');

@@ -42,7 +42,9 @@ export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: 
     try {
       parsedUrl = new URL(url);
     } catch {
-      throw new ConfigError(`watch: "${url}" is not a URL; give an ALB URL such as http://my-alb-123.us-east-1.elb.amazonaws.com/ or --asg NAME`);
+      throw new ConfigError(
+        `watch: "${url}" is not a URL; give an ALB URL such as http://my-alb-123.us-east-1.elb.amazonaws.com/ or --asg NAME`,
+      );
     }
   }
   if (!flags.asg && !flags.targetGroup && !(parsedUrl && parseAlbHost(parsedUrl.hostname))) {
@@ -101,7 +103,11 @@ function latest(observation: Observation, metric: string, settled = false): { va
 }
 
 export function watchState(observation: Observation, nowMs: number): WatchState {
-  const metric = observation.policy ? (observation.policy.metric === 'ALBRequestCountPerTarget' ? 'RequestCountPerTarget' : observation.policy.metric) : 'RequestCountPerTarget';
+  const metric = observation.policy
+    ? observation.policy.metric === 'ALBRequestCountPerTarget'
+      ? 'RequestCountPerTarget'
+      : observation.policy.metric
+    : 'RequestCountPerTarget';
   const value = latest(observation, metric, true);
   const alarms: Record<string, string> = {};
   for (const a of observation.alarms) alarms[a.role === 'high' ? 'AlarmHigh' : a.role === 'low' ? 'AlarmLow' : a.name] = a.state;
@@ -131,12 +137,16 @@ function round(value: number): string {
 export function formatState(state: WatchState): string {
   const parts: string[] = [];
   if (state.metric && state.value !== null) {
-    const target = state.targetValue !== null && state.targetValue > 0 ? `/${round(state.targetValue)} (${Math.round((state.value / state.targetValue) * 100)}%)` : '';
+    const target =
+      state.targetValue !== null && state.targetValue > 0
+        ? `/${round(state.targetValue)} (${Math.round((state.value / state.targetValue) * 100)}%)`
+        : '';
     parts.push(`${state.metric} ${round(state.value)}${state.provisional ? '*' : ''}${target}`);
   } else if (state.targetValue !== null) {
     parts.push(`no datapoints yet (target ${round(state.targetValue)})`);
   }
-  if (state.desired !== null) parts.push(`desired ${state.desired}`, `InService ${state.inService ?? '-'}`, `Pending ${state.pending ?? '-'}`);
+  if (state.desired !== null)
+    parts.push(`desired ${state.desired}`, `InService ${state.inService ?? '-'}`, `Pending ${state.pending ?? '-'}`);
   for (const [name, value] of Object.entries(state.alarms)) parts.push(`${name} ${value}`);
   return `${clock(state.at)}  ${parts.join('  ') || 'nothing observed yet'}`;
 }
@@ -162,7 +172,10 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   const { startObserver } = await import('../observe/observer.js');
 
   if (flags.once) {
-    const observer = await startObserver({ ...options, onWarning: warn }, { finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+    const observer = await startObserver(
+      { ...options, onWarning: warn },
+      { finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) },
+    );
     const observation = await observer.stop();
     const state = watchState(observation, Date.now());
     if (json) {
@@ -171,10 +184,15 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     } else {
       const where = `${observation.asg ?? 'no Auto Scaling group found'}${observation.region ? ` (${observation.region})` : ''}`;
       io.out(`${where}\n`);
-      if (observation.policy) io.out(`policy ${observation.policy.name}: ${observation.policy.metric} target ${round(observation.policy.targetValue)}\n`);
+      if (observation.policy)
+        io.out(`policy ${observation.policy.name}: ${observation.policy.metric} target ${round(observation.policy.targetValue)}\n`);
       io.out(`${formatState(state)}\n`);
       const history = observation.events;
-      io.out(history.length ? `history (last ${Math.round(sinceMs / 60_000)}m):\n` : `no scaling activity, alarm change or instance change in the last ${Math.round(sinceMs / 60_000)}m\n`);
+      io.out(
+        history.length
+          ? `history (last ${Math.round(sinceMs / 60_000)}m):\n`
+          : `no scaling activity, alarm change or instance change in the last ${Math.round(sinceMs / 60_000)}m\n`,
+      );
       for (const event of history) io.out(`  ${eventLine(event)}\n`);
     }
     return EXIT.ok;
@@ -197,12 +215,19 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     if (event.activityId) seenActivities.add(event.activityId);
     io.out(`${eventLine(update ? { ...event, at: event.endedAt ?? new Date().toISOString() } : event)}\n`);
   };
-  let observer: Observer | undefined;
-  observer = await startObserver({ ...options, onWarning: warn, onEvent }, { onPoll, finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) });
+  const observer: Observer | undefined;
+  observer = await startObserver(
+    { ...options, onWarning: warn, onEvent },
+    { onPoll, finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) },
+  );
   if (!json) {
     const seen = observer.snapshot();
-    const policy = seen.policy ? `; policy ${seen.policy.name}: ${seen.policy.metric} target ${round(seen.policy.targetValue)} per ${seen.periodSec} s` : '';
-    io.err(`abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop\n`);
+    const policy = seen.policy
+      ? `; policy ${seen.policy.name}: ${seen.policy.metric} target ${round(seen.policy.targetValue)} per ${seen.periodSec} s`
+      : '';
+    io.err(
+      `abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop\n`,
+    );
   }
   if (!io.signal?.aborted) {
     await new Promise<void>((resolve) => io.signal?.addEventListener('abort', () => resolve(), { once: true }));

@@ -69,7 +69,7 @@ export class Lane {
     this.status = status;
     // Status line "HTTP/1.1 200 OK\r\n" + each "name: value\r\n" + the blank line.
     let bytes = 15 + statusText.length + 2;
-    for (let i = 0; i < rawHeaders.length; i += 2) bytes += rawHeaders[i]!.length + rawHeaders[i + 1]!.length + 4;
+    for (let i = 0; i < rawHeaders.length; i += 2) bytes += rawHeaders[i].length + rawHeaders[i + 1].length + 4;
     this.headerBytes = bytes;
     const recorder = this.owner.recorder;
     if (recorder.serverSoftware === null) recorder.serverSoftware = serverHeader(rawHeaders);
@@ -107,7 +107,7 @@ export class Lane {
           connectMs: connectUs / 1000,
           processingMs: (serviceUs - connectUs) / 1000,
           totalMs: serviceUs / 1000,
-          waitingMs: (this.headersMs - sentMs),
+          waitingMs: this.headersMs - sentMs,
         });
       }
     }
@@ -141,10 +141,10 @@ function toUs(ms: number): number {
 
 function serverHeader(rawHeaders: Buffer[]): string {
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
+    const name = rawHeaders[i];
     if (name.length === 6 && name.toString('latin1').toLowerCase() === 'server') {
       // ab copies the value up to the first character <= 32 (space).
-      return rawHeaders[i + 1]!.toString('latin1').split(/[\s]/, 1)[0] ?? '';
+      return rawHeaders[i + 1].toString('latin1').split(/[\s]/, 1)[0] ?? '';
     }
   }
   return '';

@@ -258,7 +258,7 @@ class LoadEngine implements LaneOwner {
         requestTls: tls,
         connections: laneCount,
         ...timeouts,
-      } as ProxyAgent.Options);
+      });
       agent.on('connect', () => this.recorder.connections++);
       this.dispatchers.push(agent);
       for (let i = 0; i < laneCount; i++) this.lanes.push(new Lane(this, agent, plan.dispatchOptions, bodyLength));

@@ -48,7 +48,7 @@ export function planRequest(config: LoadConfig): RequestPlan {
   const dispatchOptions: Dispatcher.DispatchOptions = {
     origin: connectOrigin,
     path,
-    method: config.method as Dispatcher.HttpMethod,
+    method: config.method,
     headers,
     body: config.body,
     // ab opens a new connection per request unless -k.

@@ -33,7 +33,7 @@ export function splitConfig(config: LoadConfig, workers: number): WorkerShare[] 
     config: {
       ...config,
       concurrency: c,
-      requests: requests === null ? null : requests[i]!,
+      requests: requests === null ? null : requests[i],
       ratePerSec: config.ratePerSec === null ? null : config.ratePerSec / workers,
     },
     paceOffsetMs: config.ratePerSec === null ? 0 : (i * 1000) / config.ratePerSec,

@@ -22,7 +22,13 @@ const QUERY_SERVICES: Record<string, { namespace: string; operations: typeof AUT
 };
 
 /** Answers one API request (already read) against the simulation at `nowMs`. */
-export function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], url: string, body: string, nowMs: number): WireResponse {
+export function handleApiRequest(
+  sim: Simulation,
+  headers: IncomingMessage['headers'],
+  url: string,
+  body: string,
+  nowMs: number,
+): WireResponse {
   sim.advance(nowMs);
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
@@ -36,7 +42,8 @@ export function handleApiRequest(sim: Simulation, headers: IncomingMessage['head
       } catch {
         throw new ApiError('SerializationException', 'The request body is not valid JSON.');
       }
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ApiError('SerializationException', 'The request body must be a JSON object.');
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new ApiError('SerializationException', 'The request body must be a JSON object.');
       return jsonResponse(handler(sim, input as Record<string, unknown>, nowMs));
     } catch (error) {
       if (error instanceof ApiError) return jsonError(error);
@@ -47,7 +54,8 @@ export function handleApiRequest(sim: Simulation, headers: IncomingMessage['head
   // AWS Query: parameters in a form body, or in the query string of a GET.
   const params = new URLSearchParams(body);
   const queryIndex = url.indexOf('?');
-  if (queryIndex >= 0) for (const [key, value] of new URLSearchParams(url.slice(queryIndex + 1))) if (!params.has(key)) params.set(key, value);
+  if (queryIndex >= 0)
+    for (const [key, value] of new URLSearchParams(url.slice(queryIndex + 1))) if (!params.has(key)) params.set(key, value);
   const action = params.get('Action') ?? '';
   const version = params.get('Version') ?? '';
   const service = QUERY_SERVICES[version];

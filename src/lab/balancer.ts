@@ -47,7 +47,7 @@ export function createBalancer(sim: Simulation, options: BalancerOptions): Serve
       return;
     }
     if (next >= targets.length) next = 0;
-    const target = targets[next++]!;
+    const target = targets[next++];
     const responseMs = target.model.admit(performance.now());
     sim.metrics.recordTargetRequest(wallMs, responseMs, target.model.serviceMs);
     setTimeout(respond, responseMs, res, target.instanceId).unref();

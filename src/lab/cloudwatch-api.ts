@@ -35,7 +35,10 @@ const METRICS: Record<string, Record<string, MetricSpec>> = {
     RequestCountPerTarget: { dimensionSets: [['TargetGroup'], LB_TG], value: (p) => requestCountPerTarget(p) },
     RequestCount: { dimensionSets: [LB, LB_TG], value: (p) => p.requestCount },
     // Reported only when there were requests, as the ALB does.
-    TargetResponseTime: { dimensionSets: [LB, LB_TG], value: (p) => (p.requestCount > 0 ? p.targetResponseTimeSumSec / p.requestCount : undefined) },
+    TargetResponseTime: {
+      dimensionSets: [LB, LB_TG],
+      value: (p) => (p.requestCount > 0 ? p.targetResponseTimeSumSec / p.requestCount : undefined),
+    },
     HealthyHostCount: { dimensionSets: [LB_TG], value: (p) => p.gauges.healthy },
     UnHealthyHostCount: { dimensionSets: [LB_TG], value: (p) => p.gauges.unhealthy },
     HTTPCode_Target_2XX_Count: { dimensionSets: [LB, LB_TG], value: (p) => p.target2xxCount },
@@ -72,7 +75,8 @@ interface MetricDataQuery {
 
 function epochMsOf(value: unknown, name: string): number {
   const seconds = typeof value === 'string' ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) throw new ApiError('MissingParameter', `The parameter ${name} is required.`);
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds))
+    throw new ApiError('MissingParameter', `The parameter ${name} is required.`);
   return seconds * 1000;
 }
 
@@ -95,8 +99,10 @@ function seriesFor(sim: Simulation, stat: NonNullable<MetricDataQuery['MetricSta
 
 export function getMetricData(sim: Simulation, input: Record<string, unknown>, nowMs: number): unknown {
   const queries = input.MetricDataQueries;
-  if (!Array.isArray(queries) || queries.length === 0) throw new ApiError('MissingParameter', 'The parameter MetricDataQueries is required.');
-  if (queries.length > 500) throw new ApiError('InvalidParameterValue', 'The collection MetricDataQueries must not have a size greater than 500.');
+  if (!Array.isArray(queries) || queries.length === 0)
+    throw new ApiError('MissingParameter', 'The parameter MetricDataQueries is required.');
+  if (queries.length > 500)
+    throw new ApiError('InvalidParameterValue', 'The collection MetricDataQueries must not have a size greater than 500.');
   const startMs = epochMsOf(input.StartTime, 'StartTime');
   const endMs = epochMsOf(input.EndTime, 'EndTime');
   if (endMs <= startMs) throw new ApiError('InvalidParameterValue', 'The parameter StartTime must be less than the parameter EndTime.');
@@ -110,12 +116,21 @@ export function getMetricData(sim: Simulation, input: Record<string, unknown>, n
   const results = [];
   for (const raw of queries as MetricDataQuery[]) {
     const id = raw.Id ?? '';
-    if (!/^[a-z][A-Za-z0-9_]*$/.test(id)) throw new ApiError('ValidationError', `The value ${id} for parameter MetricDataQueries.member.Id is not valid.`);
-    if (ids.has(id)) throw new ApiError('ValidationError', `The value ${id} for parameter MetricDataQueries.member.Id is used more than once.`);
+    if (!/^[a-z][A-Za-z0-9_]*$/.test(id))
+      throw new ApiError('ValidationError', `The value ${id} for parameter MetricDataQueries.member.Id is not valid.`);
+    if (ids.has(id))
+      throw new ApiError('ValidationError', `The value ${id} for parameter MetricDataQueries.member.Id is used more than once.`);
     ids.add(id);
     if (raw.ReturnData === false) continue;
     if (!raw.MetricStat) {
-      results.push({ Id: id, Label: raw.Label ?? id, Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'Unsupported', Value: 'The abx lab answers MetricStat queries only, not metric math.' }] });
+      results.push({
+        Id: id,
+        Label: raw.Label ?? id,
+        Timestamps: [],
+        Values: [],
+        StatusCode: 'InternalError',
+        Messages: [{ Code: 'Unsupported', Value: 'The abx lab answers MetricStat queries only, not metric math.' }],
+      });
       continue;
     }
     const series = seriesFor(sim, raw.MetricStat);
@@ -129,14 +144,21 @@ export function getMetricData(sim: Simulation, input: Record<string, unknown>, n
         values.push(value);
       }
     }
-    results.push({ Id: id, Label: raw.Label ?? raw.MetricStat.Metric?.MetricName ?? id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' });
+    results.push({
+      Id: id,
+      Label: raw.Label ?? raw.MetricStat.Metric?.MetricName ?? id,
+      Timestamps: timestamps,
+      Values: values,
+      StatusCode: 'Complete',
+    });
   }
   return { MetricDataResults: results, Messages: [] };
 }
 
 function pageOf<T>(items: T[], kind: string, input: Record<string, unknown>, maxDefault: number): { page: T[]; next?: string } {
   const maxRecords = input.MaxRecords === undefined ? maxDefault : Number(input.MaxRecords);
-  if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100) throw new ApiError('InvalidParameterValue', 'MaxRecords must be from 1 to 100.');
+  if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100)
+    throw new ApiError('InvalidParameterValue', 'MaxRecords must be from 1 to 100.');
   const from = decodeToken(kind, input.NextToken as string | undefined) ?? 0;
   const page = items.slice(from, from + maxRecords);
   return from + maxRecords < items.length ? { page, next: encodeToken(kind, from + maxRecords) } : { page };
@@ -145,7 +167,8 @@ function pageOf<T>(items: T[], kind: string, input: Record<string, unknown>, max
 export function describeAlarms(sim: Simulation, input: Record<string, unknown>): unknown {
   const names = Array.isArray(input.AlarmNames) ? (input.AlarmNames as string[]) : undefined;
   const prefix = typeof input.AlarmNamePrefix === 'string' ? input.AlarmNamePrefix : undefined;
-  if (names && prefix !== undefined) throw new ApiError('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be given together.');
+  if (names && prefix !== undefined)
+    throw new ApiError('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be given together.');
   const types = Array.isArray(input.AlarmTypes) ? (input.AlarmTypes as string[]) : ['MetricAlarm'];
   const actionPrefix = typeof input.ActionPrefix === 'string' ? input.ActionPrefix : undefined;
   const stateValue = typeof input.StateValue === 'string' ? input.StateValue : undefined;
@@ -201,7 +224,11 @@ export function describeAlarmHistory(sim: Simulation, input: Record<string, unkn
   const items = !types.includes('MetricAlarm')
     ? []
     : sim.alarmHistory.filter(
-        (h) => (name === undefined || h.alarmName === name) && (type === undefined || h.historyItemType === type) && h.timestampMs >= startMs && h.timestampMs < endMs,
+        (h) =>
+          (name === undefined || h.alarmName === name) &&
+          (type === undefined || h.historyItemType === type) &&
+          h.timestampMs >= startMs &&
+          h.timestampMs < endMs,
       );
   if (scanBy === 'TimestampDescending') items.reverse();
   const { page, next } = pageOf(items, 'DescribeAlarmHistory', input, 100);

@@ -15,7 +15,8 @@ export function describeLoadBalancers(sim: Simulation, params: URLSearchParams):
   const arns = memberList(params, 'LoadBalancerArns');
   const names = memberList(params, 'Names');
   intParam(params, 'PageSize', 400, 1, 400);
-  if (arns.length > 0 && names.length > 0) throw new ApiError('ValidationError', 'Load balancer names and load balancer ARNs cannot be specified at the same time');
+  if (arns.length > 0 && names.length > 0)
+    throw new ApiError('ValidationError', 'Load balancer names and load balancer ARNs cannot be specified at the same time');
   const missingArn = arns.find((a) => a !== n.loadBalancerArn);
   if (missingArn) throw new ApiError('LoadBalancerNotFound', `Load balancers '[${missingArn}]' not found`);
   const missingName = names.find((x) => x !== n.loadBalancerName);
@@ -86,7 +87,11 @@ const REASON_TEXT: Record<string, string> = {
 
 export function describeTargetHealth(sim: Simulation, params: URLSearchParams): XmlObject {
   const arn = params.get('TargetGroupArn');
-  if (arn === null) throw new ApiError('ValidationError', "1 validation error detected: Value null at 'targetGroupArn' failed to satisfy constraint: Member must not be null");
+  if (arn === null)
+    throw new ApiError(
+      'ValidationError',
+      "1 validation error detected: Value null at 'targetGroupArn' failed to satisfy constraint: Member must not be null",
+    );
   if (arn !== sim.names.targetGroupArn) throw new ApiError('TargetGroupNotFound', `Target groups '[${arn}]' not found`);
   const ids = new Set<string>();
   for (const [key, value] of params) if (/^Targets\.member\.\d+\.Id$/.test(key)) ids.add(value);

@@ -158,7 +158,7 @@ export class ScalingGroup {
   advance(nowMs: number): boolean {
     let changed = false;
     for (let i = 0; i < this.instances.length; i++) {
-      const instance = this.instances[i]!;
+      const instance = this.instances[i];
       const activity = this.activityOf(instance);
       if (instance.lifecycleState === 'Pending') {
         if (nowMs >= instance.inServiceAtMs) {
@@ -197,7 +197,7 @@ export class ScalingGroup {
 
   private activityOf(instance: Instance): Activity | undefined {
     for (let i = this.activities.length - 1; i >= 0; i--) {
-      if (this.activities[i]!.activityId === instance.activityId) return this.activities[i];
+      if (this.activities[i].activityId === instance.activityId) return this.activities[i];
     }
     return undefined;
   }
@@ -222,7 +222,14 @@ export class ScalingGroup {
   }
 
   private terminate(instance: Instance, cause: string, nowMs: number): void {
-    const activity = this.record(`Terminating EC2 instance: ${instance.instanceId}`, cause, instance.availabilityZone, nowMs, 'InProgress', 50);
+    const activity = this.record(
+      `Terminating EC2 instance: ${instance.instanceId}`,
+      cause,
+      instance.availabilityZone,
+      nowMs,
+      'InProgress',
+      50,
+    );
     if (instance.lifecycleState === 'InService') this.version++;
     instance.lifecycleState = 'Terminating';
     instance.targetState = 'draining';

@@ -9,7 +9,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 export const LAB_ACCOUNT_ID = '123456789012';
 
 function hex(chars: number): string {
-  return randomBytes(Math.ceil(chars / 2)).toString('hex').slice(0, chars);
+  return randomBytes(Math.ceil(chars / 2))
+    .toString('hex')
+    .slice(0, chars);
 }
 
 /** `i-0` followed by 16 hex digits, like current EC2 instance ids (17 hex digits in all). */

@@ -58,7 +58,10 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-export const LAB_CREDENTIALS = Object.freeze({ accessKeyId: 'AKIDABXLABFAKE000000', secretAccessKey: 'abx-lab-fake-secret-not-a-real-key' });
+export const LAB_CREDENTIALS = Object.freeze({
+  accessKeyId: 'AKIDABXLABFAKE000000',
+  secretAccessKey: 'abx-lab-fake-secret-not-a-real-key',
+});
 
 export function defaultLabOptions(): LabOptions {
   return {
@@ -103,14 +106,26 @@ export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions
   positive('period', o.periodMs);
   positive('target', o.targetValue);
   positive('instance capacity', o.instanceCapacity);
-  if (!Number.isFinite(o.launchDelayMs) || o.launchDelayMs < 0) throw new ConfigError(`lab launch delay must be zero or more (got ${o.launchDelayMs})`);
+  if (!Number.isFinite(o.launchDelayMs) || o.launchDelayMs < 0)
+    throw new ConfigError(`lab launch delay must be zero or more (got ${o.launchDelayMs})`);
   if (!Number.isFinite(o.warmupMs) || o.warmupMs < 0) throw new ConfigError(`lab warm-up must be zero or more (got ${o.warmupMs})`);
-  for (const [name, value] of [['min', o.min], ['max', o.max], ['desired', o.desired], ['high evaluation periods', o.highEvaluationPeriods], ['low evaluation periods', o.lowEvaluationPeriods]] as const) {
-    if (!Number.isInteger(value) || value < (name === 'min' || name === 'desired' ? 0 : 1)) throw new ConfigError(`lab ${name} must be a whole number${name === 'min' || name === 'desired' ? '' : ' of at least 1'} (got ${value})`);
+  for (const [name, value] of [
+    ['min', o.min],
+    ['max', o.max],
+    ['desired', o.desired],
+    ['high evaluation periods', o.highEvaluationPeriods],
+    ['low evaluation periods', o.lowEvaluationPeriods],
+  ] as const) {
+    if (!Number.isInteger(value) || value < (name === 'min' || name === 'desired' ? 0 : 1))
+      throw new ConfigError(
+        `lab ${name} must be a whole number${name === 'min' || name === 'desired' ? '' : ' of at least 1'} (got ${value})`,
+      );
   }
   if (o.min > o.max) throw new ConfigError(`lab --min (${o.min}) must not exceed --max (${o.max})`);
-  if (o.desired < o.min || o.desired > o.max) throw new ConfigError(`lab --desired (${o.desired}) must lie between --min (${o.min}) and --max (${o.max})`);
-  if (!/^[\w.-]{1,255}$/.test(o.asgName)) throw new ConfigError(`lab --asg-name must be 1-255 letters, digits, '.', '_' or '-' (got "${o.asgName}")`);
+  if (o.desired < o.min || o.desired > o.max)
+    throw new ConfigError(`lab --desired (${o.desired}) must lie between --min (${o.min}) and --max (${o.max})`);
+  if (!/^[\w.-]{1,255}$/.test(o.asgName))
+    throw new ConfigError(`lab --asg-name must be 1-255 letters, digits, '.', '_' or '-' (got "${o.asgName}")`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(o.region)) throw new ConfigError(`lab --region must look like us-east-1 (got "${o.region}")`);
   return o;
 }
@@ -118,7 +133,12 @@ export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions
 function listen(server: Server, host: string, port: number, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      if (error.code === 'EADDRINUSE') reject(new ConfigError(`${what} port ${port} on ${host} is in use: pick another with ${what === 'load balancer' ? '--port' : '--api-port'} (0 = any free port)`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new ConfigError(
+            `${what} port ${port} on ${host} is in use: pick another with ${what === 'load balancer' ? '--port' : '--api-port'} (0 = any free port)`,
+          ),
+        );
       else if (error.code === 'EACCES') reject(new ConfigError(`${what} port ${port} on ${host} needs privileges: pick a port above 1023`));
       else reject(new ConfigError(`cannot listen on ${host}:${port} for the ${what}: ${error.message}`));
     };
@@ -173,7 +193,13 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
     periodMs: o.periodMs,
     onActivity(listener) {
       sim.onActivity((a) =>
-        listener({ activityId: a.activityId, description: a.description, cause: a.cause, statusCode: a.statusCode, startTime: new Date(a.startTimeMs) }),
+        listener({
+          activityId: a.activityId,
+          description: a.description,
+          cause: a.cause,
+          statusCode: a.statusCode,
+          startTime: new Date(a.startTimeMs),
+        }),
       );
     },
     close() {

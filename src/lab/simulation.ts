@@ -205,17 +205,18 @@ export class Simulation {
   private evaluate(period: PeriodMetrics, nowMs: number): void {
     const metric = requestCountPerTarget(period);
     this.recentPeriods.push({ startMs: period.startMs, metric });
-    if (this.recentPeriods.length > Math.max(this.config.highEvaluationPeriods, this.config.lowEvaluationPeriods)) this.recentPeriods.shift();
+    if (this.recentPeriods.length > Math.max(this.config.highEvaluationPeriods, this.config.lowEvaluationPeriods))
+      this.recentPeriods.shift();
     const decision = this.policy.evaluate({
       metric,
       capacity: perTargetDivisor(period),
       desired: this.group.desired,
       warming: this.group.warming().length,
     });
-    this.transition(this.alarms[0]!, decision.high, nowMs);
-    this.transition(this.alarms[1]!, decision.low, nowMs);
+    this.transition(this.alarms[0], decision.high, nowMs);
+    this.transition(this.alarms[1], decision.low, nowMs);
     if (decision.change) {
-      const alarm = decision.change.alarm === 'high' ? this.alarms[0]! : this.alarms[1]!;
+      const alarm = decision.change.alarm === 'high' ? this.alarms[0] : this.alarms[1];
       this.group.setDesired(decision.change.to, { atMs: nowMs, alarmName: alarm.name, policyName: this.names.policyName }, nowMs);
       this.metrics.setGauges(nowMs, this.gauges());
       this.pushHistory({
@@ -223,7 +224,11 @@ export class Simulation {
         timestampMs: nowMs,
         historyItemType: 'Action',
         historySummary: `Successfully executed action ${this.names.policyArn}`,
-        historyData: JSON.stringify({ actionState: 'Succeeded', stateUpdateTimestamp: alarm.stateUpdatedMs, notificationResource: this.names.policyArn }),
+        historyData: JSON.stringify({
+          actionState: 'Succeeded',
+          stateUpdateTimestamp: alarm.stateUpdatedMs,
+          notificationResource: this.names.policyArn,
+        }),
       });
     }
   }
@@ -243,7 +248,7 @@ export class Simulation {
     const reasonData = JSON.stringify({
       version: '1.0',
       queryDate: new Date(nowMs).toISOString(),
-      startDate: periods.length ? new Date(periods[periods.length - 1]!.startMs).toISOString() : new Date(nowMs).toISOString(),
+      startDate: periods.length ? new Date(periods[periods.length - 1].startMs).toISOString() : new Date(nowMs).toISOString(),
       statistic: 'Sum',
       period: periodSec,
       recentDatapoints: periods.map((p) => p.metric).reverse(),

@@ -50,7 +50,7 @@ export function queryResponse(operation: string, namespace: string, result: XmlO
       [`${operation}Result`]: result,
       ResponseMetadata: { RequestId: requestId },
     },
-  }) as string;
+  });
   return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 
@@ -62,7 +62,7 @@ export function queryError(error: ApiError, namespace: string): WireResponse {
       Error: { Type: error.fault, Code: error.code, Message: error.message },
       RequestId: requestId,
     },
-  }) as string;
+  });
   return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 

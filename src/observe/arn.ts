@@ -34,7 +34,7 @@ export function regionFromArn(arn: string): string | null {
  */
 export function parseResourceLabel(label: string): { loadBalancer: string; targetGroup: string } | null {
   const match = /^((?:app|net)\/[^/]+\/[^/]+)\/(targetgroup\/[^/]+\/[^/]+)$/.exec(label.trim());
-  return match ? { loadBalancer: match[1]!, targetGroup: match[2]! } : null;
+  return match ? { loadBalancer: match[1], targetGroup: match[2] } : null;
 }
 
 export interface AlbHost {
@@ -59,13 +59,18 @@ export function parseAlbHost(host: string): AlbHost | null {
   // be exercised end to end without AWS.
   const match = /^(?:dualstack\.)?([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.(?:amazonaws\.com(?:\.cn)?|localhost)$/.exec(dnsName);
   if (!match) return null;
-  const label = match[1]!.replace(/^internal-/, '');
+  const label = match[1].replace(/^internal-/, '');
   const nameCandidate = label.replace(/-\d+$/, '');
-  return { dnsName: dnsName.replace(/^dualstack\./, ''), region: match[2]!, nameCandidate };
+  return { dnsName: dnsName.replace(/^dualstack\./, ''), region: match[2], nameCandidate };
 }
 
 /** DNS names compared as ALBs answer them: case-insensitive, without a trailing dot or `dualstack.`. */
 export function sameDnsName(a: string, b: string): boolean {
-  const norm = (s: string): string => s.trim().toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');
+  const norm = (s: string): string =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, '')
+      .replace(/^dualstack\./, '');
   return norm(a) === norm(b);
 }

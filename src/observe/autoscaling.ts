@@ -123,7 +123,7 @@ export function alarmReason(alarm: MetricAlarm): string {
   try {
     const data = JSON.parse(alarm.StateReasonData ?? '{}') as { recentDatapoints?: unknown };
     if (Array.isArray(data.recentDatapoints) && data.recentDatapoints.length) {
-      const last = data.recentDatapoints[data.recentDatapoints.length - 1];
+      const last: unknown = data.recentDatapoints[data.recentDatapoints.length - 1];
       if (typeof last === 'number') latest = last;
     }
   } catch {
@@ -195,7 +195,8 @@ export function alarmHistoryEvents(items: AlarmHistoryItem[], alarms: AlarmInfo[
     if (!toState) continue;
     const info = alarms.find((a) => a.name === item.AlarmName);
     const recent = data.newState?.stateReasonData?.recentDatapoints;
-    const latest = Array.isArray(recent) && typeof recent[recent.length - 1] === 'number' ? (recent[recent.length - 1] as number) : undefined;
+    const latest =
+      Array.isArray(recent) && typeof recent[recent.length - 1] === 'number' ? (recent[recent.length - 1] as number) : undefined;
     const description = info
       ? alarmReason({
           MetricName: info.metric,

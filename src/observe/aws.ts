@@ -48,9 +48,15 @@ export interface AwsApi {
   readonly region: string;
   /** API calls attempted so far (SDK retries not counted). */
   readonly calls: number;
-  describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput, signal?: AbortSignal): Promise<DescribeAutoScalingGroupsCommandOutput>;
+  describeAutoScalingGroups(
+    input: DescribeAutoScalingGroupsCommandInput,
+    signal?: AbortSignal,
+  ): Promise<DescribeAutoScalingGroupsCommandOutput>;
   describePolicies(input: DescribePoliciesCommandInput, signal?: AbortSignal): Promise<DescribePoliciesCommandOutput>;
-  describeScalingActivities(input: DescribeScalingActivitiesCommandInput, signal?: AbortSignal): Promise<DescribeScalingActivitiesCommandOutput>;
+  describeScalingActivities(
+    input: DescribeScalingActivitiesCommandInput,
+    signal?: AbortSignal,
+  ): Promise<DescribeScalingActivitiesCommandOutput>;
   describeAlarms(input: DescribeAlarmsCommandInput, signal?: AbortSignal): Promise<DescribeAlarmsCommandOutput>;
   getMetricData(input: GetMetricDataCommandInput, signal?: AbortSignal): Promise<GetMetricDataCommandOutput>;
   /** 3 TPS account-wide: called once for history, never per poll. */
@@ -84,7 +90,9 @@ export function chooseRegion(
   const fromEnv = resolveRegion(undefined, env, undefined);
   if (!albRegion || !discoverFromUrl) return { region: resolveRegion(flag, env, albRegion) };
   if (flag && flag.trim() && flag.trim() !== albRegion) {
-    throw new ConfigError(`--region ${flag.trim()} contradicts the load balancer's DNS name, which is in ${albRegion}: drop --region or pass --asg`);
+    throw new ConfigError(
+      `--region ${flag.trim()} contradicts the load balancer's DNS name, which is in ${albRegion}: drop --region or pass --asg`,
+    );
   }
   if (!flag && fromEnv && fromEnv !== albRegion) {
     return { region: albRegion, note: `observing in ${albRegion} (the load balancer's DNS name), not ${fromEnv} from the environment` };
@@ -178,7 +186,8 @@ const IAM_SERVICE: Record<string, string> = {
   DescribeTargetGroups: 'elasticloadbalancing',
 };
 
-export type AwsTroubleKind = 'credentials' | 'access-denied' | 'throttling' | 'unreachable' | 'bad-response' | 'not-found' | 'aborted' | 'other';
+export type AwsTroubleKind =
+  'credentials' | 'access-denied' | 'throttling' | 'unreachable' | 'bad-response' | 'not-found' | 'aborted' | 'other';
 
 export interface AwsTrouble {
   kind: AwsTroubleKind;
@@ -187,11 +196,40 @@ export interface AwsTrouble {
 }
 
 const THROTTLING = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException',
-  'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException', 'SlowDown', 'ProvisionedThroughputExceededException',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
 ]);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AuthFailure', 'ExpiredToken', 'ExpiredTokenException', 'SignatureDoesNotMatch']);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'AuthFailure',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+]);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 function oneLine(text: string, max = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -203,24 +241,48 @@ function oneLine(text: string, max = 160): string {
  * API operation (e.g. "DescribeScalingActivities").
  */
 export function classifyAwsError(error: unknown, action: string): AwsTrouble {
-  const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const err = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    cause?: { code?: string };
+  };
   const name = err.name ?? '';
   const code = err.code ?? err.cause?.code ?? '';
   const status = err.$metadata?.httpStatusCode;
   const message = oneLine(String(err.message ?? error));
   const iam = `${IAM_SERVICE[action] ?? 'aws'}:${action}`;
   if (name === 'AbortError' || code === 'ABORT_ERR') return { kind: 'aborted', message: `${action} was cancelled` };
-  if (name === 'CredentialsProviderError' || /could not load credentials|credential is missing|Unable to locate credentials/i.test(message)) {
-    return { kind: 'credentials', message: 'no AWS credentials found: set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CloudShell; observation is off' };
+  if (
+    name === 'CredentialsProviderError' ||
+    /could not load credentials|credential is missing|Unable to locate credentials/i.test(message)
+  ) {
+    return {
+      kind: 'credentials',
+      message:
+        'no AWS credentials found: set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CloudShell; observation is off',
+    };
   }
   if (ACCESS_DENIED.has(name) || status === 403) {
-    return { kind: 'access-denied', message: `AccessDenied on ${action}: allow IAM action ${iam} for these credentials (${name || status})` };
+    return {
+      kind: 'access-denied',
+      message: `AccessDenied on ${action}: allow IAM action ${iam} for these credentials (${name || status})`,
+    };
   }
   if (THROTTLING.has(name) || status === 429) {
     return { kind: 'throttling', message: `${action} was throttled by AWS (${name || status}); polling less often` };
   }
-  if (name === 'TimeoutError' || name === 'RequestTimeout' || UNREACHABLE_CODES.has(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|connect ETIMEDOUT/.test(message)) {
-    return { kind: 'unreachable', message: `cannot reach the AWS endpoint for ${action} (${code || name || message}); check --endpoint-url, the network or the region` };
+  if (
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    UNREACHABLE_CODES.has(code) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|connect ETIMEDOUT/.test(message)
+  ) {
+    return {
+      kind: 'unreachable',
+      message: `cannot reach the AWS endpoint for ${action} (${code || name || message}); check --endpoint-url, the network or the region`,
+    };
   }
   if (/NotFound/.test(name) || name === 'ValidationError') {
     return { kind: 'not-found', message: `${action}: ${message}` };
@@ -231,7 +293,10 @@ export function classifyAwsError(error: unknown, action: string): AwsTrouble {
     (status !== undefined && status >= 500) ||
     (name === 'Error' && status === 200)
   ) {
-    return { kind: 'bad-response', message: `${action} got an unusable answer from AWS (${status ? `HTTP ${status}: ` : ''}${oneLine(message, 80)}); will retry` };
+    return {
+      kind: 'bad-response',
+      message: `${action} got an unusable answer from AWS (${status ? `HTTP ${status}: ` : ''}${oneLine(message, 80)}); will retry`,
+    };
   }
   return { kind: 'other', message: `${action} failed: ${name ? `${name}: ` : ''}${message}` };
 }

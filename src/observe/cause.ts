@@ -25,7 +25,7 @@ export function parseCause(cause: string | undefined): ParsedCause {
   const parsed: ParsedCause = {};
   const at = AT.exec(cause.trim());
   if (at) {
-    const ms = Date.parse(at[1]!);
+    const ms = Date.parse(at[1]);
     if (Number.isFinite(ms)) parsed.changedAtMs = ms;
   }
   const policy = POLICY.exec(cause);

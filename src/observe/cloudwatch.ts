@@ -56,7 +56,12 @@ export function seriesFor(target: ObservedTarget): SeriesSpec[] {
 }
 
 /** How far back each poll reads: from a period before the run, at most `maxWindowMs` back, so late fills are seen. */
-export function queryWindow(runStartedAtMs: number, nowMs: number, periodSec: number, maxWindowMs = 3 * 3_600_000): { startMs: number; endMs: number } {
+export function queryWindow(
+  runStartedAtMs: number,
+  nowMs: number,
+  periodSec: number,
+  maxWindowMs = 3 * 3_600_000,
+): { startMs: number; endMs: number } {
   const periodMs = periodSec * 1000;
   const from = Math.max(runStartedAtMs - periodMs, nowMs - maxWindowMs);
   // Aligned to the period, as CloudWatch recommends; EndTime is exclusive, so
@@ -66,7 +71,11 @@ export function queryWindow(runStartedAtMs: number, nowMs: number, periodSec: nu
   return { startMs, endMs };
 }
 
-export function buildMetricDataInput(series: SeriesSpec[], periodSec: number, window: { startMs: number; endMs: number }): GetMetricDataCommandInput {
+export function buildMetricDataInput(
+  series: SeriesSpec[],
+  periodSec: number,
+  window: { startMs: number; endMs: number },
+): GetMetricDataCommandInput {
   const queries: MetricDataQuery[] = series.map((s) => ({
     Id: s.id,
     Label: s.metric,
@@ -89,7 +98,12 @@ export function buildMetricDataInput(series: SeriesSpec[], periodSec: number, wi
  * Datapoints → samples. The newest datapoint of each series is provisional,
  * and so is any period that has not ended yet at `nowMs`.
  */
-export function samplesFromResults(results: MetricDataResult[], series: SeriesSpec[], periodSec: number, nowMs: number): ObservationSample[] {
+export function samplesFromResults(
+  results: MetricDataResult[],
+  series: SeriesSpec[],
+  periodSec: number,
+  nowMs: number,
+): ObservationSample[] {
   const byId = new Map(series.map((s) => [s.id, s]));
   const samples: ObservationSample[] = [];
   for (const result of results) {
@@ -99,13 +113,13 @@ export function samplesFromResults(results: MetricDataResult[], series: SeriesSp
     const values = result.Values ?? [];
     const points: { atMs: number; value: number }[] = [];
     for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
-      const atMs = new Date(timestamps[i]!).getTime();
-      const value = values[i]!;
+      const atMs = new Date(timestamps[i]).getTime();
+      const value = values[i];
       if (Number.isFinite(atMs) && typeof value === 'number' && Number.isFinite(value)) points.push({ atMs, value });
     }
     if (points.length === 0) continue;
     points.sort((a, b) => a.atMs - b.atMs);
-    const newest = points[points.length - 1]!.atMs;
+    const newest = points[points.length - 1].atMs;
     for (const point of points) {
       samples.push({
         at: new Date(point.atMs).toISOString(),
@@ -155,7 +169,9 @@ export class SampleStore {
   }
 
   all(): ObservationSample[] {
-    return [...this.#samples.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+    return [...this.#samples.values()].sort((a, b) =>
+      a.at < b.at ? -1 : a.at > b.at ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0,
+    );
   }
 }
 

@@ -73,9 +73,18 @@ export function pickPolicy(policies: ScalingPolicy[], targetGroupDim: string | n
   const tracking = policies.filter((p) => p.PolicyType === 'TargetTrackingScaling' && p.TargetTrackingConfiguration && p.Enabled !== false);
   const onThisGroup = tracking.find((p) => {
     const spec = p.TargetTrackingConfiguration?.PredefinedMetricSpecification;
-    return spec?.PredefinedMetricType === 'ALBRequestCountPerTarget' && (!targetGroupDim || (spec.ResourceLabel ?? '').endsWith(targetGroupDim));
+    return (
+      spec?.PredefinedMetricType === 'ALBRequestCountPerTarget' && (!targetGroupDim || (spec.ResourceLabel ?? '').endsWith(targetGroupDim))
+    );
   });
-  return onThisGroup ?? tracking.find((p) => p.TargetTrackingConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ALBRequestCountPerTarget') ?? tracking[0] ?? null;
+  return (
+    onThisGroup ??
+    tracking.find(
+      (p) => p.TargetTrackingConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ALBRequestCountPerTarget',
+    ) ??
+    tracking[0] ??
+    null
+  );
 }
 
 /** The policy's metric as CloudWatch names it (ALBRequestCountPerTarget → RequestCountPerTarget). */
@@ -122,7 +131,9 @@ export function toAlarmInfo(alarm: MetricAlarm): AlarmInfo {
 
 /** The dimensions of the alarm's metric, when it watches RequestCountPerTarget. */
 export function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
-  const dims = alarm.Dimensions ?? alarm.Metrics?.find((m) => m.MetricStat?.Metric?.MetricName === 'RequestCountPerTarget')?.MetricStat?.Metric?.Dimensions;
+  const dims =
+    alarm.Dimensions ??
+    alarm.Metrics?.find((m) => m.MetricStat?.Metric?.MetricName === 'RequestCountPerTarget')?.MetricStat?.Metric?.Dimensions;
   if (!dims || dims.length === 0) return null;
   const clean = dims.filter((d): d is Dimension => typeof d.Name === 'string' && typeof d.Value === 'string');
   return clean.length ? clean : null;
@@ -174,7 +185,12 @@ async function allGroups(api: AwsApi, signal?: AbortSignal): Promise<AutoScaling
   return groups;
 }
 
-async function loadBalancerForHost(api: AwsApi, host: string, troubles: DiscoveryTrouble[], signal?: AbortSignal): Promise<LoadBalancer | null> {
+async function loadBalancerForHost(
+  api: AwsApi,
+  host: string,
+  troubles: DiscoveryTrouble[],
+  signal?: AbortSignal,
+): Promise<LoadBalancer | null> {
   const parsed = parseAlbHost(host);
   if (!parsed) return null;
   // Names=[candidate] is one cheap call; a wrong guess answers LoadBalancerNotFound.
@@ -223,9 +239,12 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
     const lb = await loadBalancerForHost(api, input.url.hostname, troubles, signal);
     if (lb?.LoadBalancerArn) {
       target.loadBalancerArn = lb.LoadBalancerArn;
-      const tgs = await attempt(troubles, 'DescribeTargetGroups', () => api.describeTargetGroups({ LoadBalancerArn: lb.LoadBalancerArn }, signal));
+      const tgs = await attempt(troubles, 'DescribeTargetGroups', () =>
+        api.describeTargetGroups({ LoadBalancerArn: lb.LoadBalancerArn }, signal),
+      );
       const arns = (tgs?.TargetGroups ?? []).map((tg) => tg.TargetGroupArn).filter((a): a is string => Boolean(a));
-      if (arns.length > 1) notes.push(`load balancer has ${arns.length} target groups; following the one attached to an Auto Scaling group`);
+      if (arns.length > 1)
+        notes.push(`load balancer has ${arns.length} target groups; following the one attached to an Auto Scaling group`);
       if (arns.length) {
         const groups = await attempt(troubles, 'DescribeAutoScalingGroups', () => allGroups(api, signal));
         if (groups) {
@@ -237,9 +256,12 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
               break;
             }
           }
-          if (!group) notes.push(`no Auto Scaling group is attached to ${arns.length === 1 ? 'the target group' : 'any target group'} of ${lb.LoadBalancerName ?? 'the load balancer'}`);
+          if (!group)
+            notes.push(
+              `no Auto Scaling group is attached to ${arns.length === 1 ? 'the target group' : 'any target group'} of ${lb.LoadBalancerName ?? 'the load balancer'}`,
+            );
         }
-        target.targetGroupArn ??= arns[0]!;
+        target.targetGroupArn ??= arns[0];
       }
     } else if (troubles.length === 0) {
       notes.push(`no load balancer answers to ${input.url.hostname} in this region`);
@@ -253,7 +275,9 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
   }
   // Route 3: --asg.
   if (input.asg) {
-    const out = await attempt(troubles, 'DescribeAutoScalingGroups', () => api.describeAutoScalingGroups({ AutoScalingGroupNames: [input.asg!] }, signal));
+    const out = await attempt(troubles, 'DescribeAutoScalingGroups', () =>
+      api.describeAutoScalingGroups({ AutoScalingGroupNames: [input.asg!] }, signal),
+    );
     group = out?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === input.asg);
     if (out && !group) notes.push(`Auto Scaling group ${input.asg} not found in this region`);
   }
@@ -291,7 +315,9 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
   if (target.loadBalancerArn) target.loadBalancerDim = loadBalancerDimension(target.loadBalancerArn) ?? target.loadBalancerDim;
   // HealthyHostCount has no TargetGroup-only dimension set: find the load balancer when only the target group is known.
   if (target.targetGroupArn && !target.loadBalancerDim) {
-    const tgs = await attempt(troubles, 'DescribeTargetGroups', () => api.describeTargetGroups({ TargetGroupArns: [target.targetGroupArn!] }, signal));
+    const tgs = await attempt(troubles, 'DescribeTargetGroups', () =>
+      api.describeTargetGroups({ TargetGroupArns: [target.targetGroupArn!] }, signal),
+    );
     const lbArn = tgs?.TargetGroups?.[0]?.LoadBalancerArns?.[0];
     if (lbArn) {
       target.loadBalancerArn = lbArn;
@@ -314,7 +340,7 @@ export function applyAlarms(target: ObservedTarget, alarms: MetricAlarm[]): void
   if (alarms.length === 0) return;
   // An alarm without a threshold (only a broken answer has one) cannot be shown against anything.
   target.alarms = alarms.filter((a) => Number.isFinite(a.Threshold)).map(toAlarmInfo);
-  const high = alarms.find((a) => alarmRole(a.AlarmName ?? '') === 'high') ?? alarms[0]!;
+  const high = alarms.find((a) => alarmRole(a.AlarmName ?? '') === 'high') ?? alarms[0];
   const dims = alarmDimensions(high);
   if (dims && (high.MetricName === 'RequestCountPerTarget' || !high.MetricName)) target.requestCountPerTargetDimensions = dims;
   const period = toAlarmInfo(high).periodSec;

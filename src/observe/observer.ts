@@ -118,7 +118,8 @@ class ObserverState {
       });
       this.#region = this.#api.region;
     } catch (error) {
-      const message = error instanceof ObserverError ? error.message : `cannot load the AWS SDK: ${String((error as Error)?.message ?? error)}`;
+      const message =
+        error instanceof ObserverError ? error.message : `cannot load the AWS SDK: ${String((error as Error)?.message ?? error)}`;
       this.#warn(message);
       this.#startFailure = message;
       this.#gap(Date.now(), message);
@@ -128,7 +129,10 @@ class ObserverState {
     // bounded head start; past it the poll finishes in the background.
     const first = this.#runPoll().then(() => this.#schedule());
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS)))]);
+    await Promise.race([
+      first,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -327,7 +331,7 @@ class ObserverState {
     const endMs = Date.now();
     if (troubles.length) {
       for (const trouble of troubles) this.#warn(trouble.message);
-      this.#gap(endMs, shortReason(troubles[0]!));
+      this.#gap(endMs, shortReason(troubles[0]));
     }
     if (troubles.some((t) => t.kind === 'throttling')) this.#backoff = Math.min(MAX_BACKOFF, this.#backoff * 2);
     else if (troubles.length === 0) this.#backoff = 1;
@@ -340,12 +344,23 @@ class ObserverState {
     }
   }
 
-  async #readAlarmHistory(api: AwsApi, target: ObservedTarget, signal: AbortSignal, note: (action: string, error: unknown) => void): Promise<void> {
+  async #readAlarmHistory(
+    api: AwsApi,
+    target: ObservedTarget,
+    signal: AbortSignal,
+    note: (action: string, error: unknown) => void,
+  ): Promise<void> {
     const items = [];
     for (const name of target.alarmNames) {
       try {
         const out = await api.describeAlarmHistory(
-          { AlarmName: name, HistoryItemType: 'StateUpdate', StartDate: new Date(this.#options.runStartedAtMs), ScanBy: 'TimestampAscending', MaxRecords: 100 },
+          {
+            AlarmName: name,
+            HistoryItemType: 'StateUpdate',
+            StartDate: new Date(this.#options.runStartedAtMs),
+            ScanBy: 'TimestampAscending',
+            MaxRecords: 100,
+          },
           signal,
         );
         items.push(...(out.AlarmHistoryItems ?? []));

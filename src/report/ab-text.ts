@@ -100,7 +100,9 @@ function renderAdditions(result: Result): string[] {
   const lines: string[] = [];
   const l = result.latencyMs;
   const label = result.rate ? 'Latency (ms, from intended send)' : 'Latency (ms)';
-  lines.push(`${label}: p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p999)}  p99.99 ${ms(l.p9999)}  max ${ms(l.max)}`);
+  lines.push(
+    `${label}: p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p999)}  p99.99 ${ms(l.p9999)}  max ${ms(l.max)}`,
+  );
   if (result.serviceLatencyMs) {
     const s = result.serviceLatencyMs;
     lines.push(
@@ -117,7 +119,8 @@ function renderAdditions(result: Result): string[] {
     .map(([code, count]) => `${code}: ${count}`)
     .join(', ');
   lines.push(`Status codes:           ${codes || 'none'}`);
-  if (result.failures.timeouts > 0) lines.push(`Timeouts:               ${result.failures.timeouts} (no response within ${result.options.timeoutMs / 1000} s)`);
+  if (result.failures.timeouts > 0)
+    lines.push(`Timeouts:               ${result.failures.timeouts} (no response within ${result.options.timeoutMs / 1000} s)`);
   for (const e of result.errors.slice(0, 5)) {
     lines.push(`Errors (${e.category}):${''.padEnd(Math.max(1, 14 - e.category.length))}${e.count} × ${e.code}: ${e.message}`);
   }
@@ -134,7 +137,10 @@ function saneWarning(what: string, s: PhaseSummaryMs): string[] {
     ];
   }
   if (d > s.sd) {
-    return [`WARNING: The median and mean for ${what} are not within a normal deviation`, '        These results are probably not that reliable.'];
+    return [
+      `WARNING: The median and mean for ${what} are not within a normal deviation`,
+      '        These results are probably not that reliable.',
+    ];
   }
   return [];
 }

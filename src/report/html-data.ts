@@ -152,7 +152,11 @@ function distributionOf(result: Result): DistributionData | null {
 }
 
 /** Samples of several metrics folded onto one sorted x axis (seconds since start). */
-function align(samples: ObservationSample[], startedAtMs: number, metrics: string[]): { xSec: number[]; columns: Map<string, Series>; provisional: Map<string, boolean[]> } {
+function align(
+  samples: ObservationSample[],
+  startedAtMs: number,
+  metrics: string[],
+): { xSec: number[]; columns: Map<string, Series>; provisional: Map<string, boolean[]> } {
   const relevant = samples.filter((s) => metrics.includes(s.metric) && Number.isFinite(Date.parse(s.at)));
   const xSec = [...new Set(relevant.map((s) => (Date.parse(s.at) - startedAtMs) / 1000))].sort((a, b) => a - b);
   const index = new Map(xSec.map((x, i) => [x, i]));
@@ -174,7 +178,9 @@ function requestCountOf(observation: Observation, startedAtMs: number): RequestC
   const isProvisional = provisional.get('RequestCountPerTarget')!;
   const value: Series = all.map((v, i) => (isProvisional[i] ? null : v));
   // The provisional segment starts at the last final point so the line stays continuous.
-  const provisionalSeries: Series = all.map((v, i) => (isProvisional[i] || (isProvisional[i + 1] === true && !isProvisional[i]) ? v : null));
+  const provisionalSeries: Series = all.map((v, i) =>
+    isProvisional[i] || (isProvisional[i + 1] === true && !isProvisional[i]) ? v : null,
+  );
   const targetValue = observation.policy?.targetValue ?? null;
   return {
     xSec,
@@ -206,13 +212,23 @@ function markersOf(observation: Observation, startedAtMs: number): Marker[] {
     if (e.kind === 'alarm') {
       const name = e.alarmName ?? 'alarm';
       const change = e.fromState || e.toState ? `${e.fromState ?? '?'} → ${e.toState ?? '?'}` : '';
-      markers.push({ atSec, kind: 'alarm', label: e.toState ?? 'alarm', text: [`${name}${change ? `: ${change}` : ''}`, e.description].filter((t, i, all) => t && all.indexOf(t) === i).join('\n') });
+      markers.push({
+        atSec,
+        kind: 'alarm',
+        label: e.toState ?? 'alarm',
+        text: [`${name}${change ? `: ${change}` : ''}`, e.description].filter((t, i, all) => t && all.indexOf(t) === i).join('\n'),
+      });
     } else {
       const capacity = e.fromCapacity !== undefined && e.toCapacity !== undefined ? `${e.fromCapacity} → ${e.toCapacity}` : '';
       const endedMs = e.endedAt ? Date.parse(e.endedAt) : NaN;
       const took = Number.isFinite(endedMs) ? `took ${Math.round((endedMs - atMs) / 1000)} s` : 'in progress';
       const head = ['scaling', capacity, e.statusCode ? `(${e.statusCode}, ${took})` : `(${took})`].filter(Boolean).join(' ');
-      markers.push({ atSec, kind: 'scaling-activity', label: capacity || 'scaling', text: [head, e.description, e.cause].filter(Boolean).join('\n') });
+      markers.push({
+        atSec,
+        kind: 'scaling-activity',
+        label: capacity || 'scaling',
+        text: [head, e.description, e.cause].filter(Boolean).join('\n'),
+      });
     }
   }
   return markers.sort((a, b) => a.atSec - b.atSec);
@@ -220,14 +236,17 @@ function markersOf(observation: Observation, startedAtMs: number): Marker[] {
 
 export { timeToScaleSec } from '../stats/time-to-scale.js';
 
-
 export function chartDataOf(result: Result): ChartData {
   const observation = result.observation;
   const requestCount = observation ? requestCountOf(observation, result.startedAtMs) : null;
   const capacity = observation ? capacityOf(observation, result.startedAtMs) : null;
   const markers = observation ? markersOf(observation, result.startedAtMs) : [];
   const gaps: GapData[] = (observation?.gaps ?? [])
-    .map((g) => ({ fromSec: (Date.parse(g.from) - result.startedAtMs) / 1000, toSec: (Date.parse(g.to) - result.startedAtMs) / 1000, reason: g.reason }))
+    .map((g) => ({
+      fromSec: (Date.parse(g.from) - result.startedAtMs) / 1000,
+      toSec: (Date.parse(g.to) - result.startedAtMs) / 1000,
+      reason: g.reason,
+    }))
     .filter((g) => Number.isFinite(g.fromSec) && Number.isFinite(g.toSec));
   const xs: number[] = [0, Math.max(1, result.durationMs / 1000)].concat(
     result.timeline.map((b) => b.second),

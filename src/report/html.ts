@@ -32,7 +32,7 @@ const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(
 function fmt(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return '—';
   const [whole, fraction] = Math.abs(n).toFixed(digits).split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${n < 0 ? '−' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
 }
 
@@ -53,9 +53,11 @@ function fmtOffset(sec: number): string {
 }
 
 function tile(label: string, value: string, unit: string, sub: string, bad = false): string {
-  return `<div class="tile${bad ? ' bad' : ''}"><div class="label">${escapeHtml(label)}</div>` +
+  return (
+    `<div class="tile${bad ? ' bad' : ''}"><div class="label">${escapeHtml(label)}</div>` +
     `<div class="value">${escapeHtml(value)}${unit ? `<small>${escapeHtml(unit)}</small>` : ''}</div>` +
-    `<div class="sub">${escapeHtml(sub)}</div></div>`;
+    `<div class="sub">${escapeHtml(sub)}</div></div>`
+  );
 }
 
 function tiles(result: Result): string {
@@ -64,9 +66,10 @@ function tiles(result: Result): string {
     ? `target ${fmt(result.rate.targetPerSec, 1)}/s · ${fmt(result.rate.late)} sent late`
     : `${fmt(totals.completed)} responses in ${fmtDuration(result.durationMs)}`;
   const rateMode = result.rate !== undefined || result.serviceLatencyMs !== undefined;
-  const p99Sub = rateMode && result.serviceLatencyMs
-    ? `service p99 ${fmtMs(result.serviceLatencyMs.p99)} ms · p50 ${fmtMs(latencyMs.p50)} ms`
-    : `p50 ${fmtMs(latencyMs.p50)} ms · max ${fmtMs(latencyMs.max)} ms`;
+  const p99Sub =
+    rateMode && result.serviceLatencyMs
+      ? `service p99 ${fmtMs(result.serviceLatencyMs.p99)} ms · p50 ${fmtMs(latencyMs.p50)} ms`
+      : `p50 ${fmtMs(latencyMs.p50)} ms · max ${fmtMs(latencyMs.max)} ms`;
   const errorShare = totals.requests > 0 ? (100 * totals.failed) / totals.requests : 0;
   const errorSub = `${fmt(errorShare, errorShare > 0 && errorShare < 1 ? 2 : 1)} % of requests · ${fmt(totals.non2xx)} non-2xx`;
   let scaleValue = '—';
@@ -80,21 +83,35 @@ function tiles(result: Result): string {
     } else {
       scaleValue = fmt(seconds);
       scaleUnit = 's';
-      const capacity = first?.fromCapacity !== undefined && first.toCapacity !== undefined ? `capacity ${first.fromCapacity} → ${first.toCapacity}` : 'first scaling activity';
+      const capacity =
+        first?.fromCapacity !== undefined && first.toCapacity !== undefined
+          ? `capacity ${first.fromCapacity} → ${first.toCapacity}`
+          : 'first scaling activity';
       scaleSub = `${capacity}, from the start of the run`;
     }
   }
-  return `<section class="tiles" aria-label="summary">` +
-    tile(result.rate ? 'requests / s (achieved)' : 'requests / s', fmt(result.rate ? result.rate.achievedPerSec : totals.rps, 1), '', rateSub) +
+  return (
+    `<section class="tiles" aria-label="summary">` +
+    tile(
+      result.rate ? 'requests / s (achieved)' : 'requests / s',
+      fmt(result.rate ? result.rate.achievedPerSec : totals.rps, 1),
+      '',
+      rateSub,
+    ) +
     tile(rateMode ? 'p99 corrected latency' : 'p99 latency', fmtMs(latencyMs.p99), 'ms', p99Sub) +
     tile('errors', fmt(totals.failed), '', errorSub, totals.failed > 0) +
     tile('time to scale', scaleValue, scaleUnit, scaleSub) +
-    `</section>`;
+    `</section>`
+  );
 }
 
 function header(result: Result): string {
-  const started = new Date(result.startedAtMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-  const mode = result.options.ratePerSec !== null ? `rate ${fmt(result.options.ratePerSec, 1)}/s` : `concurrency ${fmt(result.concurrency)}`;
+  const started = new Date(result.startedAtMs)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
+  const mode =
+    result.options.ratePerSec !== null ? `rate ${fmt(result.options.ratePerSec, 1)}/s` : `concurrency ${fmt(result.concurrency)}`;
   const meta = [
     `started ${started}`,
     `duration ${fmtDuration(result.durationMs)}`,
@@ -103,9 +120,11 @@ function header(result: Result): string {
     result.options.workers > 1 ? `${result.options.workers} workers` : '',
     result.options.keepAlive ? 'keep-alive' : '',
   ].filter(Boolean);
-  return `<header><h1>abx load test report${result.interrupted ? '<span class="badge">interrupted</span>' : ''}</h1>` +
+  return (
+    `<header><h1>abx load test report${result.interrupted ? '<span class="badge">interrupted</span>' : ''}</h1>` +
     `<p class="target">${escapeHtml(result.method)} <code>${escapeHtml(result.url)}</code></p>` +
-    `<p class="meta">${meta.map((m) => `<span>${escapeHtml(m)}</span>`).join('')}</p></header>`;
+    `<p class="meta">${meta.map((m) => `<span>${escapeHtml(m)}</span>`).join('')}</p></header>`
+  );
 }
 
 function card(id: string, title: string, note: string, has: boolean, emptyText: string): string {
@@ -113,7 +132,8 @@ function card(id: string, title: string, note: string, has: boolean, emptyText: 
   return `<section class="card"><h2>${escapeHtml(title)}</h2><p class="note">${note}</p>${body}</section>`;
 }
 
-const MARKER_KEY = '<span class="key alarm">alarm transition</span><span class="key scaling">scaling activity</span>(hover a line for its text)';
+const MARKER_KEY =
+  '<span class="key alarm">alarm transition</span><span class="key scaling">scaling activity</span>(hover a line for its text)';
 
 function charts(result: Result, data: ChartData): string {
   const rateMode = data.rateMode;
@@ -123,9 +143,27 @@ function charts(result: Result, data: ChartData): string {
     ? ' Corrected latency is measured from each request’s intended send time, so it includes time spent waiting when the target fell behind; service latency is measured from the actual send.'
     : '';
   const parts = [
-    card('chart-throughput', 'Throughput and errors', `Responses per second (left axis); failed requests and non-2xx responses per second (right axis).${markerNote}`, data.throughput !== null, 'No requests completed.'),
-    card('chart-latency', `Latency over time`, `Per-second p50, p90 and p99 ${escapeHtml(latencyWord)}; click “max” in the legend to show it.${rateNote}${markerNote}`, data.latency !== null, 'No response arrived, so there is no latency to plot.'),
-    card('chart-distribution', 'Latency by percentile', `Run-wide ${escapeHtml(latencyWord)} at each percentile; the axis stretches the tail (90 %, 99 %, 99.9 %…), as HdrHistogram plots do.${rateMode && data.distribution?.serviceMs ? ' The dashed line is service latency.' : ''}`, data.distribution !== null, 'No latency was recorded.'),
+    card(
+      'chart-throughput',
+      'Throughput and errors',
+      `Responses per second (left axis); failed requests and non-2xx responses per second (right axis).${markerNote}`,
+      data.throughput !== null,
+      'No requests completed.',
+    ),
+    card(
+      'chart-latency',
+      `Latency over time`,
+      `Per-second p50, p90 and p99 ${escapeHtml(latencyWord)}; click “max” in the legend to show it.${rateNote}${markerNote}`,
+      data.latency !== null,
+      'No response arrived, so there is no latency to plot.',
+    ),
+    card(
+      'chart-distribution',
+      'Latency by percentile',
+      `Run-wide ${escapeHtml(latencyWord)} at each percentile; the axis stretches the tail (90 %, 99 %, 99.9 %…), as HdrHistogram plots do.${rateMode && data.distribution?.serviceMs ? ' The dashed line is service latency.' : ''}`,
+      data.distribution !== null,
+      'No latency was recorded.',
+    ),
   ];
   // The scaling charts sit right under the load timelines (same x axis, synced
   // cursor), so "did it scale in time, and what did latency do?" is one glance.
@@ -134,21 +172,51 @@ function charts(result: Result, data: ChartData): string {
   const observation = result.observation;
   if (observation) {
     const policy = observation.policy;
-    const targetNote = policy ? ` against the target-tracking policy’s target of ${escapeHtml(fmt(policy.targetValue, 1))} (${escapeHtml(policy.name)})` : ' (no target-tracking policy was found)';
-    html += `<div class="grid2">` +
-      card('chart-request-count', 'Requests per target', `RequestCountPerTarget, summed per ${escapeHtml(fmt(observation.periodSec))} s period,${targetNote}. The dashed tail is provisional: CloudWatch may still fill it in.${markerNote}`, data.requestCount !== null, 'No RequestCountPerTarget samples were observed.') +
-      card('chart-capacity', 'Instances', `Desired capacity and InService instances of ${escapeHtml(observation.asg ?? 'the group')} as steps, with healthy targets seen by the load balancer.${data.gaps.length ? ' Shaded spans are gaps in the observation.' : ''}${markerNote}`, data.capacity !== null, 'No capacity samples were observed.') +
+    const targetNote = policy
+      ? ` against the target-tracking policy’s target of ${escapeHtml(fmt(policy.targetValue, 1))} (${escapeHtml(policy.name)})`
+      : ' (no target-tracking policy was found)';
+    html +=
+      `<div class="grid2">` +
+      card(
+        'chart-request-count',
+        'Requests per target',
+        `RequestCountPerTarget, summed per ${escapeHtml(fmt(observation.periodSec))} s period,${targetNote}. The dashed tail is provisional: CloudWatch may still fill it in.${markerNote}`,
+        data.requestCount !== null,
+        'No RequestCountPerTarget samples were observed.',
+      ) +
+      card(
+        'chart-capacity',
+        'Instances',
+        `Desired capacity and InService instances of ${escapeHtml(observation.asg ?? 'the group')} as steps, with healthy targets seen by the load balancer.${data.gaps.length ? ' Shaded spans are gaps in the observation.' : ''}${markerNote}`,
+        data.capacity !== null,
+        'No capacity samples were observed.',
+      ) +
       `</div>`;
   }
   return html + distribution;
 }
 
 function latencyTable(result: Result): string {
-  const rows: [string, keyof LatencySummaryMs][] = [['min', 'min'], ['mean', 'mean'], ['p50', 'p50'], ['p90', 'p90'], ['p95', 'p95'], ['p99', 'p99'], ['p99.9', 'p999'], ['p99.99', 'p9999'], ['max', 'max']];
+  const rows: [string, keyof LatencySummaryMs][] = [
+    ['min', 'min'],
+    ['mean', 'mean'],
+    ['p50', 'p50'],
+    ['p90', 'p90'],
+    ['p95', 'p95'],
+    ['p99', 'p99'],
+    ['p99.9', 'p999'],
+    ['p99.99', 'p9999'],
+    ['max', 'max'],
+  ];
   const service = result.serviceLatencyMs;
   const rateMode = result.rate !== undefined || service !== undefined;
   const head = `<tr><th></th><th class="num">${rateMode ? 'corrected (ms)' : 'latency (ms)'}</th>${service ? '<th class="num">service (ms)</th>' : ''}</tr>`;
-  const body = rows.map(([label, key]) => `<tr><td>${label}</td><td class="num">${fmtMs(result.latencyMs[key])}</td>${service ? `<td class="num">${fmtMs(service[key])}</td>` : ''}</tr>`).join('');
+  const body = rows
+    .map(
+      ([label, key]) =>
+        `<tr><td>${label}</td><td class="num">${fmtMs(result.latencyMs[key])}</td>${service ? `<td class="num">${fmtMs(service[key])}</td>` : ''}</tr>`,
+    )
+    .join('');
   return `<table>${head}${body}</table>`;
 }
 
@@ -161,14 +229,20 @@ function statusTable(result: Result): string {
 function errorsTable(result: Result): string {
   if (result.errors.length === 0) return '<p class="note">No failed requests.</p>';
   return `<table><tr><th>category</th><th>code</th><th>first message</th><th class="num">count</th></tr>${result.errors
-    .map((e) => `<tr><td>${escapeHtml(e.category)}</td><td>${escapeHtml(e.code)}</td><td>${escapeHtml(e.message)}</td><td class="num">${fmt(e.count)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${escapeHtml(e.category)}</td><td>${escapeHtml(e.code)}</td><td>${escapeHtml(e.message)}</td><td class="num">${fmt(e.count)}</td></tr>`,
+    )
     .join('')}</table>`;
 }
 
 function assertionsTable(result: Result): string {
   if (!result.assertions || result.assertions.length === 0) return '';
   return `<section class="card"><h2>Thresholds</h2><table><tr><th>threshold</th><th class="num">measured</th><th>outcome</th></tr>${result.assertions
-    .map((a) => `<tr><td><code>${escapeHtml(a.expression)}</code></td><td class="num">${a.actual === null ? '—' : `${escapeHtml(fmt(a.actual, 2))} ${escapeHtml(a.unit)}`}</td><td class="${a.passed ? 'pass">passed' : 'fail">failed'}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td><code>${escapeHtml(a.expression)}</code></td><td class="num">${a.actual === null ? '—' : `${escapeHtml(fmt(a.actual, 2))} ${escapeHtml(a.unit)}`}</td><td class="${a.passed ? 'pass">passed' : 'fail">failed'}</td></tr>`,
+    )
     .join('')}</table></section>`;
 }
 
@@ -188,13 +262,22 @@ function observationSection(result: Result): string {
   if (!observation) return '';
   const events = [...observation.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const eventRows = events
-    .map((e) => `<tr><td class="num">${escapeHtml(fmtOffset((Date.parse(e.at) - result.startedAtMs) / 1000))}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(e.description)}</td><td class="cause">${escapeHtml(eventDetail(e))}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td class="num">${escapeHtml(fmtOffset((Date.parse(e.at) - result.startedAtMs) / 1000))}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(e.description)}</td><td class="cause">${escapeHtml(eventDetail(e))}</td></tr>`,
+    )
     .join('');
   const alarms = observation.alarms
-    .map((a) => `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(a.metric)} ${escapeHtml(a.comparison)} ${escapeHtml(fmt(a.threshold, 1))}</td><td class="num">${a.datapointsToAlarm} of ${a.evaluationPeriods} × ${a.periodSec} s</td><td>${escapeHtml(a.state)}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(a.metric)} ${escapeHtml(a.comparison)} ${escapeHtml(fmt(a.threshold, 1))}</td><td class="num">${a.datapointsToAlarm} of ${a.evaluationPeriods} × ${a.periodSec} s</td><td>${escapeHtml(a.state)}</td></tr>`,
+    )
     .join('');
   const gaps = observation.gaps
-    .map((g) => `<li>${escapeHtml(fmtOffset((Date.parse(g.from) - result.startedAtMs) / 1000))} to ${escapeHtml(fmtOffset((Date.parse(g.to) - result.startedAtMs) / 1000))}: ${escapeHtml(g.reason)}</li>`)
+    .map(
+      (g) =>
+        `<li>${escapeHtml(fmtOffset((Date.parse(g.from) - result.startedAtMs) / 1000))} to ${escapeHtml(fmtOffset((Date.parse(g.to) - result.startedAtMs) / 1000))}: ${escapeHtml(g.reason)}</li>`,
+    )
     .join('');
   const meta = [
     observation.asg ? `group ${observation.asg}` : '',
@@ -202,19 +285,27 @@ function observationSection(result: Result): string {
     observation.loadBalancer ? `load balancer ${observation.loadBalancer.split('/').slice(-2, -1)[0] ?? observation.loadBalancer}` : '',
     `${fmt(observation.polls)} polls, ${fmt(observation.apiCalls)} API calls`,
   ].filter(Boolean);
-  return `<section class="card"><h2>Scaling events</h2><p class="note">${meta.map((m) => escapeHtml(m)).join(' · ')}</p>` +
-    (observation.warnings.length ? `<ul class="warnings">${observation.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '') +
+  return (
+    `<section class="card"><h2>Scaling events</h2><p class="note">${meta.map((m) => escapeHtml(m)).join(' · ')}</p>` +
+    (observation.warnings.length
+      ? `<ul class="warnings">${observation.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
+      : '') +
     (gaps ? `<p class="note">Gaps in the observation:</p><ul class="warnings">${gaps}</ul>` : '') +
-    (eventRows ? `<table><tr><th class="num">at</th><th>kind</th><th>what</th><th>details</th></tr>${eventRows}</table>` : '<p class="note">No scaling events were seen.</p>') +
+    (eventRows
+      ? `<table><tr><th class="num">at</th><th>kind</th><th>what</th><th>details</th></tr>${eventRows}</table>`
+      : '<p class="note">No scaling events were seen.</p>') +
     (alarms ? `<table><tr><th>alarm</th><th>condition</th><th class="num">datapoints</th><th>last state</th></tr>${alarms}</table>` : '') +
-    `</section>`;
+    `</section>`
+  );
 }
 
 function details(result: Result): string {
-  return `<div class="grid2">` +
+  return (
+    `<div class="grid2">` +
     `<section class="card"><h2>Latency summary</h2>${latencyTable(result)}</section>` +
     `<section class="card"><h2>Responses</h2>${statusTable(result)}${errorsTable(result)}</section>` +
-    `</div>`;
+    `</div>`
+  );
 }
 
 /** One self-contained HTML document for a Result; the same Result always gives the same bytes. */

@@ -10,14 +10,16 @@ import { formatActual } from './assertions.js';
 
 /** Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry. */
 function xml(value: string): string {
-  return value
-    // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 export function renderJunit(result: Result): string {
@@ -52,9 +54,12 @@ export function renderJunit(result: Result): string {
       lines.push(`${open}/>`);
       continue;
     }
-    const message = outcome.actual === null ? `${outcome.expression}: could not be measured` : `${outcome.expression}: measured ${measured}`;
+    const message =
+      outcome.actual === null ? `${outcome.expression}: could not be measured` : `${outcome.expression}: measured ${measured}`;
     lines.push(`${open}>`);
-    lines.push(`      <failure type="AssertionFailed" message="${xml(message)}">${xml(`${message} (${result.method} ${result.url})`)}</failure>`);
+    lines.push(
+      `      <failure type="AssertionFailed" message="${xml(message)}">${xml(`${message} (${result.method} ${result.url})`)}</failure>`,
+    );
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>');

@@ -87,18 +87,20 @@ function scalingSection(result: Result, observation: Observation): string[] {
     .filter((s) => s.metric === 'InServiceInstances')
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const facts: string[] = [];
-  if (inService.length > 0) facts.push(`InService instances: ${inService[0]!.value} → ${inService[inService.length - 1]!.value}`);
+  if (inService.length > 0) facts.push(`InService instances: ${inService[0].value} → ${inService[inService.length - 1].value}`);
   const scaleOuts = observation.events.filter((e) => e.kind === 'scaling-activity' && (e.toCapacity ?? 0) > (e.fromCapacity ?? 0));
   facts.push(`Scale-outs: ${scaleOuts.length}`);
   const tts = timeToScaleSec(result);
   facts.push(`Time to scale: ${tts === null ? '—' : `${Math.round(tts)} s`}`);
-  if (observation.policy) facts.push(`Policy: ${text(observation.policy.name)} (${text(observation.policy.metric)} target ${observation.policy.targetValue})`);
+  if (observation.policy)
+    facts.push(`Policy: ${text(observation.policy.name)} (${text(observation.policy.metric)} target ${observation.policy.targetValue})`);
   lines.push(facts.join(' · '), '');
   const events = [...observation.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   if (events.length > 0) {
     lines.push('| At | Kind | Event |', '|---:|---|---|');
     for (const event of events) {
-      const capacity = event.fromCapacity !== undefined && event.toCapacity !== undefined ? ` (${event.fromCapacity} → ${event.toCapacity})` : '';
+      const capacity =
+        event.fromCapacity !== undefined && event.toCapacity !== undefined ? ` (${event.fromCapacity} → ${event.toCapacity})` : '';
       const status = event.statusCode ? ` [${text(event.statusCode)}]` : '';
       lines.push(`| ${offset(event.at, result.startedAtMs)} | ${event.kind} | ${text(event.description)}${capacity}${status} |`);
     }
@@ -106,7 +108,10 @@ function scalingSection(result: Result, observation: Observation): string[] {
     lines.push('No scaling activity, alarm or instance change during the run.');
   }
   if (observation.gaps.length > 0) {
-    lines.push('', `Observation gaps: ${observation.gaps.map((g) => `${offset(g.from, result.startedAtMs)}–${offset(g.to, result.startedAtMs)} ${text(g.reason)}`).join('; ')}`);
+    lines.push(
+      '',
+      `Observation gaps: ${observation.gaps.map((g) => `${offset(g.from, result.startedAtMs)}–${offset(g.to, result.startedAtMs)} ${text(g.reason)}`).join('; ')}`,
+    );
   }
   if (observation.warnings.length > 0) {
     lines.push('', ...observation.warnings.map((w) => `> ⚠️ ${text(w)}`));

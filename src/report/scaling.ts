@@ -6,7 +6,7 @@
  * Pure: Result in, text out.
  */
 import { decodeHistogram } from '../stats/histogram.js';
-import type { Observation, ObservationEvent, ObservationSample, Result } from '../stats/result.js';
+import type { ObservationEvent, ObservationSample, Result } from '../stats/result.js';
 import { isScaleOut, policyMetric, timeToScale, type TimeToScale } from '../stats/time-to-scale.js';
 
 export { timeToScale, type TimeToScale };
@@ -57,7 +57,7 @@ export function describeEvent(event: ObservationEvent): string {
       return `instance ${event.instanceId ?? '?'}${az} ${change}`;
     }
     default:
-      return (event as ObservationEvent).description;
+      return event.description;
   }
 }
 
@@ -122,22 +122,32 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
   const lines: string[] = [];
 
   const where = [observation.asg ? `Auto Scaling group ${observation.asg}` : null, observation.region || null].filter(Boolean).join(', ');
-  lines.push(p.bold(`Scaling timeline (${where || 'no group found'}; period ${observation.periodSec} s, ${observation.polls} polls, ${observation.apiCalls} API calls)`));
+  lines.push(
+    p.bold(
+      `Scaling timeline (${where || 'no group found'}; period ${observation.periodSec} s, ${observation.polls} polls, ${observation.apiCalls} API calls)`,
+    ),
+  );
   if (observation.policy) {
     lines.push(`  policy ${observation.policy.name}: ${observation.policy.metric} target ${num(observation.policy.targetValue)}`);
   } else {
     lines.push('  no target-tracking policy found');
   }
   for (const alarm of observation.alarms) {
-    const op = { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '≥', LessThanThreshold: '<', LessThanOrEqualToThreshold: '≤' }[alarm.comparison] ?? alarm.comparison;
+    const op =
+      { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '≥', LessThanThreshold: '<', LessThanOrEqualToThreshold: '≤' }[
+        alarm.comparison
+      ] ?? alarm.comparison;
     const state = alarm.state === 'ALARM' ? p.bad(alarm.state) : alarm.state;
-    lines.push(`  alarm ${alarm.name}: ${alarm.metric} ${op} ${num(alarm.threshold)} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} × ${alarm.periodSec} s (last ${state})`);
+    lines.push(
+      `  alarm ${alarm.name}: ${alarm.metric} ${op} ${num(alarm.threshold)} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} × ${alarm.periodSec} s (last ${state})`,
+    );
   }
   lines.push('');
 
   const sampleAt = new Map<string, ObservationSample>();
   for (const s of observation.samples) sampleAt.set(`${s.metric}\u0000${ms(s.at)}`, s);
-  const pollSamples = (name: string): ObservationSample[] => observation.samples.filter((s) => s.metric === name).sort((a, b) => ms(a.at) - ms(b.at));
+  const pollSamples = (name: string): ObservationSample[] =>
+    observation.samples.filter((s) => s.metric === name).sort((a, b) => ms(a.at) - ms(b.at));
   const desired = pollSamples('DesiredCapacity');
   const inService = pollSamples('InServiceInstances');
   const lastBefore = (list: ObservationSample[], endMs: number): number | undefined => {
@@ -146,7 +156,11 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
     return value;
   };
 
-  const endCandidates = [start + result.durationMs, ...observation.samples.map((s) => ms(s.at)), ...observation.events.map((e) => ms(e.at))];
+  const endCandidates = [
+    start + result.durationMs,
+    ...observation.samples.map((s) => ms(s.at)),
+    ...observation.events.map((e) => ms(e.at)),
+  ];
   const firstPeriod = Math.floor(start / periodMs) * periodMs;
   const lastPeriod = Math.floor(Math.max(...endCandidates) / periodMs) * periodMs;
   const rowCount = Math.floor((lastPeriod - firstPeriod) / periodMs) + 1;
@@ -162,7 +176,7 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
     const cpu = sampleAt.get(`CPUUtilization\u0000${ps}`);
     const d = lastBefore(desired, ps + periodMs);
     const s = lastBefore(inService, ps + periodMs);
-    let valueText = value ? num(value.value) + (value.provisional ? '*' : '') : '-';
+    const valueText = value ? num(value.value) + (value.provisional ? '*' : '') : '-';
     if (value?.provisional) provisionalSeen = true;
     let ratio = '-';
     if (value && target && target > 0) {
@@ -179,17 +193,20 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
   // Events and gaps go after the row of the period they happened in.
   const notes: { atMs: number; text: string }[] = [
     ...observation.events.map((e) => ({ atMs: ms(e.at), text: `      ${paintEvent(formatEvent(e, start), e, p)}` })),
-    ...observation.gaps.map((g) => ({ atMs: ms(g.from), text: `      ${p.warn(`${formatOffset(ms(g.from) - start)}  gap until ${formatOffset(ms(g.to) - start)}: ${g.reason}`)}` })),
+    ...observation.gaps.map((g) => ({
+      atMs: ms(g.from),
+      text: `      ${p.warn(`${formatOffset(ms(g.from) - start)}  gap until ${formatOffset(ms(g.to) - start)}: ${g.reason}`)}`,
+    })),
   ].sort((a, b) => a.atMs - b.atMs);
   lines.push(p.dim(header));
   let n = 0;
-  while (n < notes.length && notes[n]!.atMs < firstPeriod) lines.push(notes[n++]!.text);
+  while (n < notes.length && notes[n].atMs < firstPeriod) lines.push(notes[n++].text);
   for (const row of rows) {
     lines.push(row.text);
-    while (n < notes.length && notes[n]!.atMs < row.startMs + periodMs) lines.push(notes[n++]!.text);
+    while (n < notes.length && notes[n].atMs < row.startMs + periodMs) lines.push(notes[n++].text);
   }
   if (shown < rowCount) lines.push(p.dim(`  … ${rowCount - shown} more periods not shown`));
-  while (n < notes.length) lines.push(notes[n++]!.text);
+  while (n < notes.length) lines.push(notes[n++].text);
   if (provisionalSeen) lines.push(p.dim('  * provisional: CloudWatch may still add to this period'));
   lines.push('');
 
@@ -199,12 +216,21 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
     `  ${label.padEnd(20)} ${atMs === null ? 'not seen' : formatOffset(atMs - start).padEnd(9)}${afterMs !== null ? ` (${formatDuration(afterMs)} later)` : ''}${extra}`.trimEnd();
   lines.push(step(`load above target${tts.targetValue !== null ? ` ${num(tts.targetValue)}` : ''}`, tts.loadAboveTargetAtMs, null));
   lines.push(step('alarm', tts.alarmAtMs, tts.alarmAfterMs));
-  lines.push(step('scaling activity', tts.activityAtMs, tts.activityAfterMs, tts.fromCapacity !== null ? `  ${tts.fromCapacity} → ${tts.toCapacity}` : ''));
+  lines.push(
+    step(
+      'scaling activity',
+      tts.activityAtMs,
+      tts.activityAfterMs,
+      tts.fromCapacity !== null ? `  ${tts.fromCapacity} → ${tts.toCapacity}` : '',
+    ),
+  );
   lines.push(step('instance InService', tts.inServiceAtMs, tts.inServiceAfterMs));
   if (tts.totalMs !== null) lines.push(`  ${'total'.padEnd(20)} ${formatDuration(tts.totalMs)}`);
   if (tts.neededCapacity !== null) {
     const verdict = tts.capacityReached ? p.good('enough') : p.bad('not enough');
-    lines.push(`  capacity: the busiest period needed ${tts.neededCapacity} at target ${num(tts.targetValue ?? Number.NaN)}; peak desired ${tts.peakDesired ?? '-'}, InService ${tts.peakInService ?? '-'}: ${verdict}`);
+    lines.push(
+      `  capacity: the busiest period needed ${tts.neededCapacity} at target ${num(tts.targetValue ?? Number.NaN)}; peak desired ${tts.peakDesired ?? '-'}, InService ${tts.peakInService ?? '-'}: ${verdict}`,
+    );
   }
   if (observation.warnings.length) {
     lines.push('');

@@ -96,7 +96,10 @@ function minValue(histogram: Histogram): number {
  * A timeline bucket's p50/p99 in ms, never above its max (HDR reports a
  * bucket's highest equivalent value). `maxMs` defaults to the histogram's own.
  */
-export function bucketPercentiles(histogram: Histogram, maxMs = histogram.maxValue / 1000): { p50Ms: number; p99Ms: number; maxMs: number } {
+export function bucketPercentiles(
+  histogram: Histogram,
+  maxMs = histogram.maxValue / 1000,
+): { p50Ms: number; p99Ms: number; maxMs: number } {
   if (histogram.totalCount === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0 };
   return {
     p50Ms: Math.min(histogram.getValueAtPercentile(50) / 1000, maxMs),

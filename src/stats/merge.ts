@@ -15,7 +15,16 @@
  * encoding keeps only the bucket, so a decoded maximum can read a few µs off.
  * The min of the minimums and the max of the maximums are exact, so those win.
  */
-import { bucketPercentiles, createCoarseHistogram, createHistogram, decodeHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
+import {
+  bucketPercentiles,
+  createCoarseHistogram,
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  phaseSummary,
+  summarise,
+  type Histogram,
+} from './histogram.js';
 import type {
   AlarmInfo,
   ErrorCount,
@@ -32,15 +41,27 @@ import type {
 /** Merges one or more Results; merging a single Result returns an equal one. */
 export function mergeResults(results: Result[]): Result {
   if (results.length === 0) throw new RangeError('mergeResults needs at least one result');
-  const first = results[0]!;
+  const first = results[0];
   const startedAtMs = Math.min(...results.map((r) => r.startedAtMs));
   const endedAtMs = Math.max(...results.map((r) => r.startedAtMs + r.durationMs));
   const durationMs = endedAtMs - startedAtMs;
 
-  const total = addAll(results.map((r) => r.histogram), createHistogram);
-  const connect = addAll(results.map((r) => r.phaseHistograms.connect), createHistogram);
-  const processing = addAll(results.map((r) => r.phaseHistograms.processing), createHistogram);
-  const waiting = addAll(results.map((r) => r.phaseHistograms.waiting), createHistogram);
+  const total = addAll(
+    results.map((r) => r.histogram),
+    createHistogram,
+  );
+  const connect = addAll(
+    results.map((r) => r.phaseHistograms.connect),
+    createHistogram,
+  );
+  const processing = addAll(
+    results.map((r) => r.phaseHistograms.processing),
+    createHistogram,
+  );
+  const waiting = addAll(
+    results.map((r) => r.phaseHistograms.waiting),
+    createHistogram,
+  );
   const serviceEncoded = results.map((r) => r.phaseHistograms.service).filter((s): s is string => s !== undefined);
   const service = serviceEncoded.length > 0 ? addAll(serviceEncoded, createHistogram) : null;
 
@@ -76,7 +97,11 @@ export function mergeResults(results: Result[]): Result {
     failures: sumFailures(results.map((r) => r.failures)),
     errors: mergeErrors(results.flatMap((r) => r.errors)),
     statusCodes: sumRecords(results.map((r) => r.statusCodes)),
-    latencyMs: withExtremes(summarise(total), results.map((r) => r.latencyMs), totalCounts),
+    latencyMs: withExtremes(
+      summarise(total),
+      results.map((r) => r.latencyMs),
+      totalCounts,
+    ),
     ...(service
       ? {
           serviceLatencyMs: withExtremes(
@@ -87,10 +112,26 @@ export function mergeResults(results: Result[]): Result {
         }
       : {}),
     connectionTimesMs: {
-      connect: withExtremes(phaseSummary(connect), results.map((r) => r.connectionTimesMs.connect), countsOf(results.map((r) => r.phaseHistograms.connect))),
-      processing: withExtremes(phaseSummary(processing), results.map((r) => r.connectionTimesMs.processing), countsOf(results.map((r) => r.phaseHistograms.processing))),
-      waiting: withExtremes(phaseSummary(waiting), results.map((r) => r.connectionTimesMs.waiting), countsOf(results.map((r) => r.phaseHistograms.waiting))),
-      total: withExtremes(phaseSummary(total), results.map((r) => r.connectionTimesMs.total), totalCounts),
+      connect: withExtremes(
+        phaseSummary(connect),
+        results.map((r) => r.connectionTimesMs.connect),
+        countsOf(results.map((r) => r.phaseHistograms.connect)),
+      ),
+      processing: withExtremes(
+        phaseSummary(processing),
+        results.map((r) => r.connectionTimesMs.processing),
+        countsOf(results.map((r) => r.phaseHistograms.processing)),
+      ),
+      waiting: withExtremes(
+        phaseSummary(waiting),
+        results.map((r) => r.connectionTimesMs.waiting),
+        countsOf(results.map((r) => r.phaseHistograms.waiting)),
+      ),
+      total: withExtremes(
+        phaseSummary(total),
+        results.map((r) => r.connectionTimesMs.total),
+        totalCounts,
+      ),
     },
     histogram: encodeHistogram(total),
     phaseHistograms: {
@@ -130,7 +171,7 @@ function withExtremes<T extends Extremes>(merged: T, inputs: (Extremes | undefin
   const maxMs = Math.max(...counted.map((s) => s.max));
   // Summaries are flat records of numbers; the cast lets the loop treat them alike.
   const out = { ...merged, min: Math.min(...counted.map((s) => s.min)), max: maxMs } as unknown as Record<string, number>;
-  for (const key of Object.keys(out)) if (!NOT_CLAMPED.has(key)) out[key] = Math.min(out[key]!, maxMs);
+  for (const key of Object.keys(out)) if (!NOT_CLAMPED.has(key)) out[key] = Math.min(out[key], maxMs);
   return out as unknown as T;
 }
 
@@ -144,13 +185,13 @@ function addAll(encoded: string[], create: () => Histogram): Histogram {
 }
 
 function sumTotals(all: Totals[]): Totals {
-  const out = { ...all[0]! };
+  const out = { ...all[0] };
   for (const key of Object.keys(out) as (keyof Totals)[]) out[key] = sum(all.map((t) => t[key]));
   return out;
 }
 
 function sumFailures(all: Failures[]): Failures {
-  const out = { ...all[0]! };
+  const out = { ...all[0] };
   for (const key of Object.keys(out) as (keyof Failures)[]) out[key] = sum(all.map((f) => f[key]));
   return out;
 }
@@ -252,11 +293,12 @@ const byTime = <T extends { at: string }>(items: T[]): T[] =>
 
 function mergeObservations(all: Observation[]): Observation | null {
   if (all.length === 0) return null;
-  const first = all[0]!;
+  const first = all[0];
 
   const events = new Map<string, ObservationEvent>();
   for (const event of all.flatMap((o) => o.events)) {
-    const key = event.activityId !== undefined ? `activity\u0000${event.activityId}` : `${event.kind}\u0000${event.at}\u0000${event.description}`;
+    const key =
+      event.activityId !== undefined ? `activity\u0000${event.activityId}` : `${event.kind}\u0000${event.at}\u0000${event.description}`;
     // A later copy of the same activity carries the newer status (InProgress → Successful).
     events.set(key, { ...event });
   }

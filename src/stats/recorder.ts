@@ -89,7 +89,7 @@ export class Recorder {
     this.bytes += headerBytes + bodyBytes;
     this.bodyBytes += bodyBytes;
     if (reused) this.keepAliveRequests++;
-    if (status < 600) this.statusCounts[status]!++;
+    if (status < 600) this.statusCounts[status]++;
     else this.otherStatus.set(status, (this.otherStatus.get(status) ?? 0) + 1);
     const non2xx = status < 200 || status > 299;
     if (non2xx) this.non2xx++;
@@ -121,7 +121,7 @@ export class Recorder {
   statusCodes(): Record<string, number> {
     const out: Record<string, number> = {};
     for (let status = 0; status < this.statusCounts.length; status++) {
-      const count = this.statusCounts[status]!;
+      const count = this.statusCounts[status];
       if (count > 0) out[String(status)] = count;
     }
     for (const [status, count] of this.otherStatus) out[String(status)] = count;

@@ -94,7 +94,7 @@ export function parseAssertion(expression: string, opts: { observing: boolean })
       `${quoted} is not an assertion: write METRIC OP VALUE[UNIT] such as p99<250ms, errors<1%, rps>=500 (OP is <, <=, >, >= or ==)`,
     );
   }
-  const metric = match[1]!.toLowerCase();
+  const metric = match[1].toLowerCase();
   const op = match[2] as AssertionOp;
   const value = Number(match[3]);
   const kind = METRICS[metric];
@@ -102,10 +102,12 @@ export function parseAssertion(expression: string, opts: { observing: boolean })
     throw new ConfigError(`${quoted}: unknown metric "${match[1]}"; use one of ${metricList(opts.observing)}`);
   }
   if (OBSERVING_ONLY.has(metric) && !opts.observing) {
-    throw new ConfigError(`${quoted}: ${metric} needs an observed Auto Scaling group (--asg or --target-group, or an ALB URL); without one use ${metricList(false)}`);
+    throw new ConfigError(
+      `${quoted}: ${metric} needs an observed Auto Scaling group (--asg or --target-group, or an ALB URL); without one use ${metricList(false)}`,
+    );
   }
   const accepted = UNITS[kind];
-  const unit = (match[4] ?? accepted[0]!) as AssertionUnit;
+  const unit = (match[4] ?? accepted[0]) as AssertionUnit;
   if (!accepted.includes(unit)) {
     const shown = accepted.map((u) => (u === '' ? 'a plain number' : u)).join(' or ');
     throw new ConfigError(`${quoted}: ${metric} takes ${shown}, not "${unit}"`);
@@ -195,9 +197,7 @@ function lastInService(result: Result): number | null {
   return latest?.value ?? null;
 }
 
-
 function scaleOuts(result: Result): number | null {
   if (!result.observation) return null;
   return result.observation.events.filter(isScaleOut).length;
 }
-

@@ -49,7 +49,12 @@ export function policyMetric(observation: Observation): string {
 }
 
 export function isScaleOut(event: ObservationEvent): boolean {
-  return event.kind === 'scaling-activity' && event.fromCapacity !== undefined && event.toCapacity !== undefined && event.toCapacity > event.fromCapacity;
+  return (
+    event.kind === 'scaling-activity' &&
+    event.fromCapacity !== undefined &&
+    event.toCapacity !== undefined &&
+    event.toCapacity > event.fromCapacity
+  );
 }
 
 function isHighAlarm(event: ObservationEvent, observation: Observation): boolean {
@@ -71,7 +76,10 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
   const target = observation.policy && Number.isFinite(observation.policy.targetValue) ? observation.policy.targetValue : null;
   const periodMs = observation.periodSec * 1000;
   const metric = policyMetric(observation);
-  const above = target === null ? undefined : observation.samples.find((s) => s.metric === metric && ms(s.at) >= runStartedAtMs - periodMs && s.value > target);
+  const above =
+    target === null
+      ? undefined
+      : observation.samples.find((s) => s.metric === metric && ms(s.at) >= runStartedAtMs - periodMs && s.value > target);
   const loadAboveTargetAtMs = above ? ms(above.at) : null;
   const events = [...observation.events].sort((a, b) => ms(a.at) - ms(b.at));
   const alarm = events.find((e) => isHighAlarm(e, observation) && ms(e.at) >= (loadAboveTargetAtMs ?? runStartedAtMs) - periodMs);
@@ -82,9 +90,10 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
   let inServiceAtMs: number | null = null;
   if (activityAtMs !== null) {
     const instance = events.find((e) => e.kind === 'instance' && e.toState === 'InService' && ms(e.at) >= activityAtMs);
-    const candidates = [instance ? ms(instance.at) : null, activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null].filter(
-      (v): v is number => v !== null,
-    );
+    const candidates = [
+      instance ? ms(instance.at) : null,
+      activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null,
+    ].filter((v): v is number => v !== null);
     inServiceAtMs = candidates.length ? Math.min(...candidates) : null;
   }
   const peakDesired = maxOf(observation.samples, 'DesiredCapacity');

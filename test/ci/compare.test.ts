@@ -27,7 +27,7 @@ describe('compareResults', () => {
   it('lower throughput beyond the limit is a regression, within it is not', () => {
     expect(compareResults(base, run(85, 10, 30), 10).regressed).toBe(true);
     expect(compareResults(base, run(85, 10, 30), 20).regressed).toBe(false);
-    const row = compareResults(base, run(85, 10, 30), 10).rows[0]!;
+    const row = compareResults(base, run(85, 10, 30), 10).rows[0];
     expect(row).toMatchObject({ metric: 'rps', deltaPct: -15, worse: true });
   });
 
@@ -55,7 +55,7 @@ describe('compareResults', () => {
     const empty = makeResult({ secondsMs: [[]] });
     expect(compareResults(empty, empty, 10).rows.every((r) => r.deltaPct === 0)).toBe(true);
     const comparison = compareResults(empty, base, 10);
-    expect(comparison.rows[0]!.deltaPct).toBe(Infinity);
+    expect(comparison.rows[0].deltaPct).toBe(Infinity);
     expect(comparison.regressed).toBe(true);
   });
 });

@@ -14,7 +14,9 @@ function latencies(seed: number, seconds: number, perSecond: number): number[][]
     x = (x * 1103515245 + 12345) % 2147483648;
     return x / 2147483648;
   };
-  return Array.from({ length: seconds }, () => Array.from({ length: perSecond }, () => 2 + next() * 20 + (next() < 0.02 ? 300 * next() : 0)));
+  return Array.from({ length: seconds }, () =>
+    Array.from({ length: perSecond }, () => 2 + next() * 20 + (next() < 0.02 ? 300 * next() : 0)),
+  );
 }
 
 /** Comparable view of a Result: histograms decoded to their value counts, since encodings may differ in layout. */
@@ -34,15 +36,32 @@ function normalise(result: Result): unknown {
 
 describe('mergeResults', () => {
   it('merging a single result returns an equal result', () => {
-    const one = makeResult({ secondsMs: latencies(7, 4, 50), startedAtMs: T0, errorsPerSecond: [0, 2, 0, 1], observation: makeObservation(T0) });
+    const one = makeResult({
+      secondsMs: latencies(7, 4, 50),
+      startedAtMs: T0,
+      errorsPerSecond: [0, 2, 0, 1],
+      observation: makeObservation(T0),
+    });
     expect(normalise(mergeResults([one]))).toEqual(normalise(one));
   });
 
   it('counts are sums and percentiles equal one histogram that recorded both runs', () => {
     const aMs = latencies(1, 3, 200);
     const bMs = latencies(2, 3, 150);
-    const a = makeResult({ secondsMs: aMs, startedAtMs: T0, statusFor: (s, i) => (i % 50 === 0 ? 500 : 200), errorsPerSecond: [1, 0, 0], concurrency: 8 });
-    const b = makeResult({ secondsMs: bMs, startedAtMs: T0, statusFor: (s, i) => (i % 30 === 0 ? 404 : 200), errorsPerSecond: [0, 3, 0], concurrency: 4 });
+    const a = makeResult({
+      secondsMs: aMs,
+      startedAtMs: T0,
+      statusFor: (_s, i) => (i % 50 === 0 ? 500 : 200),
+      errorsPerSecond: [1, 0, 0],
+      concurrency: 8,
+    });
+    const b = makeResult({
+      secondsMs: bMs,
+      startedAtMs: T0,
+      statusFor: (_s, i) => (i % 30 === 0 ? 404 : 200),
+      errorsPerSecond: [0, 3, 0],
+      concurrency: 4,
+    });
     const merged = mergeResults([a, b]);
 
     for (const key of ['requests', 'completed', 'failed', 'non2xx', 'bytes', 'bodyBytes', 'keepAliveRequests', 'connections'] as const) {
@@ -50,7 +69,9 @@ describe('mergeResults', () => {
     }
     expect(merged.totals.completed).toBe(1050);
     expect(merged.failures.connect).toBe(4);
-    expect(merged.errors).toEqual([{ category: 'connect', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:8080', count: 4 }]);
+    expect(merged.errors).toEqual([
+      { category: 'connect', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:8080', count: 4 },
+    ]);
     expect(merged.statusCodes).toEqual({ '200': 1050 - 12 - 15, '500': 12, '404': 15 });
     expect(merged.concurrency).toBe(12);
     expect(merged.durationMs).toBe(3000);
@@ -63,7 +84,9 @@ describe('mergeResults', () => {
     expect(merged.latencyMs.max).toBe(summarise(both).max);
     // Bucket for bucket the same distribution (the footer's Max line is the raw extreme, which encoding rounds to its bucket).
     const withoutMax = (text: string): string => text.replace(/#\[Max[^\n]*\n/, '');
-    expect(withoutMax(decodeHistogram(merged.histogram).outputPercentileDistribution())).toBe(withoutMax(both.outputPercentileDistribution()));
+    expect(withoutMax(decodeHistogram(merged.histogram).outputPercentileDistribution())).toBe(
+      withoutMax(both.outputPercentileDistribution()),
+    );
     expect(merged.latencyMs.p99).not.toBe(a.latencyMs.p99);
     expect(decodeHistogram(merged.histogram).totalCount).toBe(1050);
     expect(merged.connectionTimesMs.total.median).toBe(merged.latencyMs.p50);
@@ -71,14 +94,14 @@ describe('mergeResults', () => {
     // Same-second buckets add up and their percentiles come from the merged bucket histogram.
     expect(merged.timeline).toHaveLength(3);
     const second1 = createCoarseHistogram();
-    for (const ms of [...aMs[1]!, ...bMs[1]!]) second1.recordValue(Math.round(ms * 1000));
+    for (const ms of [...aMs[1], ...bMs[1]]) second1.recordValue(Math.round(ms * 1000));
     expect(merged.timeline[1]).toMatchObject({
       second: 1,
       completed: 350,
       errors: 3,
       p50Ms: second1.getValueAtPercentile(50) / 1000,
       p99Ms: second1.getValueAtPercentile(99) / 1000,
-      maxMs: Math.round(Math.max(...aMs[1]!, ...bMs[1]!) * 1000) / 1000,
+      maxMs: Math.round(Math.max(...aMs[1], ...bMs[1]) * 1000) / 1000,
     });
   });
 
@@ -113,8 +136,10 @@ describe('mergeResults', () => {
     const a = makeResult({ secondsMs: [[1]], startedAtMs: T0, observation: makeObservation(T0) });
     const bObservation = makeObservation(T0);
     // The second shard saw the last period settle, and one event of its own.
-    const lastAt = bObservation.samples[bObservation.samples.length - 1]!.at;
-    bObservation.samples = bObservation.samples.map((s) => (s.at === lastAt && s.metric === 'RequestCountPerTarget' ? { ...s, value: 99, provisional: false } : s));
+    const lastAt = bObservation.samples[bObservation.samples.length - 1].at;
+    bObservation.samples = bObservation.samples.map((s) =>
+      s.at === lastAt && s.metric === 'RequestCountPerTarget' ? { ...s, value: 99, provisional: false } : s,
+    );
     bObservation.events.push({ at: new Date(T0 + 40_000).toISOString(), kind: 'alarm', description: 'AlarmHigh ALARM → OK' });
     bObservation.gaps = [{ from: new Date(T0).toISOString(), to: new Date(T0 + 2000).toISOString(), reason: 'throttled' }];
     const b = makeResult({ secondsMs: [[1]], startedAtMs: T0, observation: bObservation });
@@ -123,13 +148,19 @@ describe('mergeResults', () => {
     expect(merged.events).toHaveLength(4);
     expect(merged.events.filter((e) => e.activityId === 'a1b2c3d4-0000-4000-8000-000000000001')).toHaveLength(1);
     expect(merged.samples).toHaveLength(a.observation!.samples.length);
-    expect(merged.samples.find((s) => s.at === lastAt && s.metric === 'RequestCountPerTarget')).toMatchObject({ value: 99, provisional: false });
+    expect(merged.samples.find((s) => s.at === lastAt && s.metric === 'RequestCountPerTarget')).toMatchObject({
+      value: 99,
+      provisional: false,
+    });
     expect(merged.gaps).toHaveLength(1);
     expect(merged.polls).toBe(120);
 
     // The settled value wins whatever the order.
     const reversed = mergeResults([b, a]).observation!;
-    expect(reversed.samples.find((s) => s.at === lastAt && s.metric === 'RequestCountPerTarget')).toMatchObject({ value: 99, provisional: false });
+    expect(reversed.samples.find((s) => s.at === lastAt && s.metric === 'RequestCountPerTarget')).toMatchObject({
+      value: 99,
+      provisional: false,
+    });
   });
 
   it('drops per-run assertion outcomes when merging several runs', () => {
@@ -164,7 +195,16 @@ describe('mergeResults', () => {
     const a = strip(makeResult({ secondsMs: [[1, 2, 3]], startedAtMs: T0 }));
     const b = strip(makeResult({ secondsMs: [[10, 20]], startedAtMs: T0 }));
     const [bucket] = mergeResults([a, b]).timeline;
-    expect(bucket).toEqual({ second: 0, completed: 5, errors: 0, non2xx: 0, bytes: a.timeline[0]!.bytes + b.timeline[0]!.bytes, p50Ms: b.timeline[0]!.p50Ms, p99Ms: b.timeline[0]!.p99Ms, maxMs: 20 });
+    expect(bucket).toEqual({
+      second: 0,
+      completed: 5,
+      errors: 0,
+      non2xx: 0,
+      bytes: a.timeline[0].bytes + b.timeline[0].bytes,
+      p50Ms: b.timeline[0].p50Ms,
+      p99Ms: b.timeline[0].p99Ms,
+      maxMs: 20,
+    });
   });
 
   it('a merged result, observation included, is valid against the result schema', () => {

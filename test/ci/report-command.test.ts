@@ -48,8 +48,18 @@ function run(perSecond: number, lowMs: number, highMs: number, startedAtMs = T0)
 }
 
 describe('abx report', () => {
-  const observed = makeResult({ secondsMs: [[5, 6, 7], [8, 9, 10]], startedAtMs: T0, observation: makeObservation(T0) });
-  observed.assertions = evaluateAssertions(['p99<250ms', 'instances>=5'].map((e) => parseAssertion(e, { observing: true })), observed);
+  const observed = makeResult({
+    secondsMs: [
+      [5, 6, 7],
+      [8, 9, 10],
+    ],
+    startedAtMs: T0,
+    observation: makeObservation(T0),
+  });
+  observed.assertions = evaluateAssertions(
+    ['p99<250ms', 'instances>=5'].map((e) => parseAssertion(e, { observing: true })),
+    observed,
+  );
 
   it('--format json prints the result as read', async () => {
     await abx('report', await save('r.json', observed), '--format', 'json');
@@ -89,7 +99,9 @@ describe('abx report', () => {
 
   it('bad input is a one-line ConfigError', async () => {
     const path = await save('r.json', observed);
-    await expect(abx('report', path, '--format', 'xml')).rejects.toThrow(new ConfigError('--format must be one of text, json, markdown, csv, tsv, junit (got "xml")'));
+    await expect(abx('report', path, '--format', 'xml')).rejects.toThrow(
+      new ConfigError('--format must be one of text, json, markdown, csv, tsv, junit (got "xml")'),
+    );
     const other = join(dir, 'other.json');
     await writeFile(other, '{"hello": "world"}');
     await expect(abx('report', other)).rejects.toBeInstanceOf(ConfigError);
@@ -137,6 +149,8 @@ describe('abx compare', () => {
     expect(stdout).toContain('No regression beyond 25%.');
     await abx('compare', base, slower, '--max-regression', '25');
     expect(process.exitCode).toBe(0);
-    await expect(abx('compare', base, slower, '--max-regression', 'ten')).rejects.toThrow(new ConfigError('--max-regression must be a percentage such as 10% or 2.5 (got "ten")'));
+    await expect(abx('compare', base, slower, '--max-regression', 'ten')).rejects.toThrow(
+      new ConfigError('--max-regression must be a percentage such as 10% or 2.5 (got "ten")'),
+    );
   });
 });

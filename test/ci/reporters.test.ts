@@ -17,7 +17,11 @@ function withAssertions(result: Result, expressions: string[], observing = false
 }
 
 describe('renderJunit', () => {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' || name === 'property' });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => name === 'testcase' || name === 'property',
+  });
 
   it('one testcase per assertion, a failure element for each failed one', () => {
     const result = withAssertions(makeResult({ secondsMs, startedAtMs: T0 }), ['p99<1000ms', 'p50<1ms', 'rps>=50', 'errors>0']);
@@ -30,7 +34,7 @@ describe('renderJunit', () => {
     const cases = suite.testcase as { name: string; failure?: { message: string } }[];
     expect(cases.map((c) => c.name)).toEqual(['p99<1000ms', 'p50<1ms', 'rps>=50', 'errors>0']);
     expect(cases.filter((c) => c.failure !== undefined).map((c) => c.name)).toEqual(['p50<1ms', 'errors>0']);
-    expect(cases[1]!.failure!.message).toBe(`p50<1ms: measured ${result.latencyMs.p50}ms`);
+    expect(cases[1].failure!.message).toBe(`p50<1ms: measured ${result.latencyMs.p50}ms`);
     const properties = Object.fromEntries((suite.properties.property as { name: string; value: string }[]).map((p) => [p.name, p.value]));
     expect(properties.url).toBe(result.url);
     expect(properties.completed).toBe('150');
@@ -60,7 +64,11 @@ describe('renderJunit', () => {
 
 describe('renderMarkdown', () => {
   it('headline numbers, assertions and scaling events', () => {
-    const result = withAssertions(makeResult({ secondsMs, startedAtMs: T0, observation: makeObservation(T0) }), ['p99<1000ms', 'instances>=5', 'time-to-scale<60s'], true);
+    const result = withAssertions(
+      makeResult({ secondsMs, startedAtMs: T0, observation: makeObservation(T0) }),
+      ['p99<1000ms', 'instances>=5', 'time-to-scale<60s'],
+      true,
+    );
     const md = renderMarkdown(result);
     expect(md).toContain('### abx: GET http://127.0.0.1:8080/');
     expect(md).toContain(`| 150 | 150 | 0 | 0 | 50.0 | 3.00 s | ${result.latencyMs.p50.toFixed(2)} ms |`);
@@ -91,18 +99,25 @@ describe('renderCsv', () => {
     const result = makeResult({ secondsMs, startedAtMs: T0, observation: makeObservation(T0), errorsPerSecond: [0, 2, 0] });
     const lines = renderCsv(result).trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    const header = lines[0]!.split(',');
+    const header = lines[0].split(',');
     expect(header.slice(0, 9)).toEqual(['second', 'time', 'completed', 'errors', 'non2xx', 'bytes', 'p50_ms', 'p99_ms', 'max_ms']);
     expect(header).toContain('InServiceInstances');
-    const row1 = Object.fromEntries(lines[2]!.split(',').map((v, i) => [header[i]!, v]));
-    expect(row1).toMatchObject({ second: '1', time: '2026-11-26T16:00:01.000Z', completed: '50', errors: '2', InServiceInstances: '2', p99_ms: String(result.timeline[1]!.p99Ms) });
+    const row1 = Object.fromEntries(lines[2].split(',').map((v, i) => [header[i], v]));
+    expect(row1).toMatchObject({
+      second: '1',
+      time: '2026-11-26T16:00:01.000Z',
+      completed: '50',
+      errors: '2',
+      InServiceInstances: '2',
+      p99_ms: String(result.timeline[1].p99Ms),
+    });
   });
 
   it('TSV with a tab separator; no observed columns without observation', () => {
     const tsv = renderCsv(makeResult({ secondsMs, startedAtMs: T0 }), '\t');
     const lines = tsv.trimEnd().split('\n');
-    expect(lines[0]!.split('\t')).toHaveLength(9);
-    expect(lines[3]!.split('\t')[0]).toBe('2');
+    expect(lines[0].split('\t')).toHaveLength(9);
+    expect(lines[3].split('\t')[0]).toBe('2');
   });
 });
 
@@ -114,7 +129,7 @@ describe('renderAssertionTable', () => {
     const lines = table.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Assertion\s+Measured\s+Result$/);
     expect(lines[1]).toMatch(new RegExp(`^p99<1000ms\\s+${result.latencyMs.p99}ms  pass$`));
-    expect(lines[2]).toMatch(/^errors>0\s+0  FAIL$/);
+    expect(lines[2]).toMatch(/^errors>0\s+0 {2}FAIL$/);
     expect(lines[3]).toBe('1 of 2 assertions failed.');
     expect(table).not.toContain('\u001b[');
   });

@@ -40,7 +40,9 @@ describe('readResultFile', () => {
   it('rejects a JSON file that is not an abx result', async () => {
     const path = join(dir, 'package.json');
     await writeFile(path, JSON.stringify({ name: 'something', version: '1.0.0' }));
-    expect(await configError(readResultFile(path))).toBe(`${path} is not an abx result (expected "schema": "abx.result/v1"); give a file written by abx --out`);
+    expect(await configError(readResultFile(path))).toBe(
+      `${path} is not an abx result (expected "schema": "abx.result/v1"); give a file written by abx --out`,
+    );
     await writeFile(path, '[1,2,3]');
     expect(await configError(readResultFile(path))).toContain('is not an abx result');
   });
@@ -48,14 +50,18 @@ describe('readResultFile', () => {
   it('rejects a result from a newer abx', async () => {
     const path = join(dir, 'new.json');
     await writeFile(path, JSON.stringify({ ...makeResult({ secondsMs: [[1]] }), schema: 'abx.result/v2' }));
-    expect(await configError(readResultFile(path))).toBe(`${path} was written by a newer abx (abx.result/v2); this abx reads abx.result/v1: upgrade abx to read it`);
+    expect(await configError(readResultFile(path))).toBe(
+      `${path} was written by a newer abx (abx.result/v2); this abx reads abx.result/v1: upgrade abx to read it`,
+    );
   });
 
   it('rejects invalid JSON, a missing file and a damaged result with one line', async () => {
     const path = join(dir, 'bad.json');
     await writeFile(path, '{"schema": "abx.result/v1",\n  "totals": ');
     expect(await configError(readResultFile(path))).toMatch(/bad\.json is not valid JSON \(.+\); give a file written by abx --out$/);
-    expect(await configError(readResultFile(join(dir, 'missing.json')))).toBe(`cannot read result file ${join(dir, 'missing.json')}: no such file`);
+    expect(await configError(readResultFile(join(dir, 'missing.json')))).toBe(
+      `cannot read result file ${join(dir, 'missing.json')}: no such file`,
+    );
     await writeFile(path, JSON.stringify({ schema: 'abx.result/v1', startedAtMs: 1 }));
     expect(await configError(readResultFile(path))).toContain('is a damaged abx result: "durationMs" is missing or malformed');
   });
@@ -73,7 +79,7 @@ describe('writeFileAtomic', () => {
   it('never exposes a truncated file: a reader sees the old or the new contents, whole', async () => {
     const path = join(dir, 'big.json');
     const versions = ['a', 'b', 'c', 'd'].map((c) => c.repeat(4 * 1024 * 1024));
-    await writeFile(path, versions[0]!);
+    await writeFile(path, versions[0]);
     let reads = 0;
     let writing = true;
     const reader = (async () => {
@@ -93,7 +99,9 @@ describe('writeFileAtomic', () => {
   it('refuses a directory and a FIFO', async () => {
     const folder = join(dir, 'folder');
     await mkdir(folder);
-    expect(await configError(writeFileAtomic(folder, '{}'))).toBe(`refusing to write ${folder}: it is a directory; give a file name for the result`);
+    expect(await configError(writeFileAtomic(folder, '{}'))).toBe(
+      `refusing to write ${folder}: it is a directory; give a file name for the result`,
+    );
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
     expect(await configError(writeFileAtomic(fifo, '{}'))).toBe(`refusing to write ${fifo}: it is a FIFO; give a file name for the result`);

@@ -95,15 +95,15 @@ describe('evaluateAssertions', () => {
   it('measures latency in the expression unit and compares', () => {
     const [lt, gt, inSeconds] = evaluateAssertions([parse('p99<1000ms'), parse('p50>1000ms'), parse('max<1s')], plain);
     expect(lt).toEqual({ expression: 'p99<1000ms', actual: plain.latencyMs.p99, unit: 'ms', passed: true });
-    expect(gt!.passed).toBe(false);
-    expect(inSeconds!.actual).toBeCloseTo(plain.latencyMs.max / 1000, 9);
-    expect(inSeconds!.unit).toBe('s');
-    expect(inSeconds!.passed).toBe(true);
+    expect(gt.passed).toBe(false);
+    expect(inSeconds.actual).toBeCloseTo(plain.latencyMs.max / 1000, 9);
+    expect(inSeconds.unit).toBe('s');
+    expect(inSeconds.passed).toBe(true);
   });
 
   it('each operator decides at the boundary', () => {
     const p50 = plain.latencyMs.p50;
-    const verdicts = ['<', '<=', '>', '>=', '=='].map((op) => evaluateAssertions([parse(`p50${op}${p50}ms`)], plain)[0]!.passed);
+    const verdicts = ['<', '<=', '>', '>=', '=='].map((op) => evaluateAssertions([parse(`p50${op}${p50}ms`)], plain)[0].passed);
     expect(verdicts).toEqual([false, true, false, true, true]);
   });
 
@@ -111,7 +111,15 @@ describe('evaluateAssertions', () => {
     expect(plain.totals.failed).toBe(5);
     expect(plain.totals.non2xx).toBe(10);
     const outcomes = evaluateAssertions(
-      [parse('errors<=15'), parse('errors<15'), parse('errors<5%'), parse('failed==5'), parse('non2xx==10'), parse('timeouts==0'), parse('errors<4%')],
+      [
+        parse('errors<=15'),
+        parse('errors<15'),
+        parse('errors<5%'),
+        parse('failed==5'),
+        parse('non2xx==10'),
+        parse('timeouts==0'),
+        parse('errors<4%'),
+      ],
       plain,
     );
     expect(outcomes.map((o) => o.actual)).toEqual([15, 15, (15 / 305) * 100, 5, 10, 0, (15 / 305) * 100]);
@@ -120,12 +128,15 @@ describe('evaluateAssertions', () => {
 
   it('rps is completed per second', () => {
     const [outcome] = evaluateAssertions([parse('rps>=100')], plain);
-    expect(outcome!.actual).toBe(100);
-    expect(outcome!.passed).toBe(true);
+    expect(outcome.actual).toBe(100);
+    expect(outcome.passed).toBe(true);
   });
 
   it('measures instances, scale-outs and time-to-scale from the observation', () => {
-    const outcomes = evaluateAssertions([parse('instances>=4', true), parse('scale-outs==1', true), parse('time-to-scale<30s', true), parse('time-to-scale<=20000ms', true)], observed);
+    const outcomes = evaluateAssertions(
+      [parse('instances>=4', true), parse('scale-outs==1', true), parse('time-to-scale<30s', true), parse('time-to-scale<=20000ms', true)],
+      observed,
+    );
     expect(outcomes.map((o) => o.actual)).toEqual([4, 1, 20, 20000]);
     expect(outcomes.every((o) => o.passed)).toBe(true);
   });
@@ -136,7 +147,10 @@ describe('evaluateAssertions', () => {
     observation.samples = observation.samples.filter((s) => s.metric !== 'InServiceInstances');
     const noScale = makeResult({ secondsMs, startedAtMs, observation });
     const empty = makeResult({ secondsMs: [[]], startedAtMs });
-    const [tts, instances, scaleOuts] = evaluateAssertions([parse('time-to-scale<600s', true), parse('instances>=0', true), parse('scale-outs==0', true)], noScale);
+    const [tts, instances, scaleOuts] = evaluateAssertions(
+      [parse('time-to-scale<600s', true), parse('instances>=0', true), parse('scale-outs==0', true)],
+      noScale,
+    );
     expect(tts).toMatchObject({ actual: null, passed: false });
     expect(instances).toMatchObject({ actual: null, passed: false });
     expect(scaleOuts).toMatchObject({ actual: 0, passed: true });
@@ -147,7 +161,10 @@ describe('evaluateAssertions', () => {
   it('a scale-in does not count as a scale-out', () => {
     const observation = makeObservation(startedAtMs);
     const scaleOut = observation.events.find((e) => e.kind === 'scaling-activity')!;
-    observation.events = [{ ...scaleOut, activityId: 'in-1', at: new Date(startedAtMs + 5000).toISOString(), fromCapacity: 4, toCapacity: 2 }, ...observation.events];
+    observation.events = [
+      { ...scaleOut, activityId: 'in-1', at: new Date(startedAtMs + 5000).toISOString(), fromCapacity: 4, toCapacity: 2 },
+      ...observation.events,
+    ];
     const result = makeResult({ secondsMs, startedAtMs, observation });
     const outcomes = evaluateAssertions([parse('scale-outs==1', true), parse('time-to-scale==20', true)], result);
     expect(outcomes.map((o) => o.passed)).toEqual([true, true]);

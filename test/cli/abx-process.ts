@@ -46,7 +46,7 @@ export function startAbx(args: string[], opts: { env?: Record<string, string>; t
   const waiters: Array<{ test: (s: string) => boolean; stream: 'stdout' | 'stderr' | undefined; resolve: () => void }> = [];
   const check = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
-      const w = waiters[i]!;
+      const w = waiters[i];
       const text = w.stream === 'stdout' ? stdout : w.stream === 'stderr' ? stderr : stdout + stderr;
       if (w.test(text)) {
         waiters.splice(i, 1);
@@ -54,11 +54,11 @@ export function startAbx(args: string[], opts: { env?: Record<string, string>; t
       }
     }
   };
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
     stdout += s;
     check();
   });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
     stderr += s;
     check();
   });
@@ -95,7 +95,10 @@ export function startAbx(args: string[], opts: { env?: Record<string, string>; t
   };
 }
 
-export function runAbx(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; sampleRss?: boolean } = {}): Promise<AbxOutcome> {
+export function runAbx(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; sampleRss?: boolean } = {},
+): Promise<AbxOutcome> {
   return startAbx(args, opts).done;
 }
 

@@ -79,8 +79,16 @@ const cases: BadCase[] = [
   { name: 'unsupported ab flag -w', args: ['-w', '{url}'], says: /-w \(HTML tables\) is not supported: use --html FILE/ },
   { name: 'unsupported ab flag -Z', args: ['-Z', 'AES128-SHA', '{url}'], says: /-Z \(cipher suite\) is not supported/ },
   { name: 'unsupported ab flag -f', args: ['-f', 'TLS1.2', '{url}'], says: /-f \(TLS protocol\) is not supported/ },
-  { name: '--out in a missing folder', args: ['--out', '{dir}/missing/r.json', '{url}'], says: /--out .*r\.json: the folder .*missing does not exist/ },
-  { name: '--out pointing at a directory', args: ['--out', '{dir}/a-folder', '{url}'], says: /--out .*a-folder: exists and is not a regular file/ },
+  {
+    name: '--out in a missing folder',
+    args: ['--out', '{dir}/missing/r.json', '{url}'],
+    says: /--out .*r\.json: the folder .*missing does not exist/,
+  },
+  {
+    name: '--out pointing at a directory',
+    args: ['--out', '{dir}/a-folder', '{url}'],
+    says: /--out .*a-folder: exists and is not a regular file/,
+  },
   { name: '-e in a missing folder', args: ['-e', '{dir}/missing/p.csv', '{url}'], says: /-e .*p\.csv: the folder .*does not exist/ },
   { name: '-v out of range', args: ['-v', '9', '{url}'], says: /-v must be at most 5/ },
   { name: '--rate zero', args: ['--rate', '0', '-t', '1s', '{url}'], says: /--rate must be greater than zero/ },
@@ -96,7 +104,11 @@ const cases: BadCase[] = [
   { name: 'report on truncated JSON', args: ['report', '{garbage}'], says: /is not valid JSON/ },
   { name: 'report with an unknown format', args: ['report', '--format', 'pdf', '{good}'], says: /--format must be one of/ },
   { name: 'merge with one file', args: ['merge', '{good}'], says: /abx merge needs at least two result files/ },
-  { name: 'compare with a bad --max-regression', args: ['compare', '--max-regression', 'lots', '{good}', '{good}'], says: /--max-regression must be a percentage such as 10%/ },
+  {
+    name: 'compare with a bad --max-regression',
+    args: ['compare', '--max-regression', 'lots', '{good}', '{good}'],
+    says: /--max-regression must be a percentage such as 10%/,
+  },
   // other commands
   { name: 'watch without --asg or URL', args: ['watch'], says: /--asg|ALB URL/ },
   { name: 'watch with a non-URL', args: ['watch', 'not a url'], says: /watch: "not a url" is not a URL/ },

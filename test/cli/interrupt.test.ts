@@ -52,7 +52,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s mid-run', (signal) => {
     expect(result.totals.completed).toBeGreaterThanOrEqual(8);
     expect(result.totals.completed).toBeLessThan(1000);
     expect(result.totals.failed).toBe(0);
-    expect(result.totals.completed).toBeLessThanOrEqual(server!.requests);
+    expect(result.totals.completed).toBeLessThanOrEqual(server.requests);
     expect(result.timeline.reduce((sum, b) => sum + b.completed, 0)).toBe(result.totals.completed);
 
     // The partial ab report on stdout agrees with the file.
@@ -73,11 +73,26 @@ describe('a second Ctrl-C', () => {
     // would wait for it (bounded, seconds), which is what the second Ctrl-C cuts short.
     aws = await startRawServer(neverRespond);
     const out = join(dir, 'never.json');
-    const run = startAbx([
-      '-n', '1000', '-c', '2', '--out', out,
-      '--asg', 'abx-test-asg', '--endpoint-url', aws.url.replace(/\/$/, ''), '--region', 'us-east-1', '--poll-interval', '1s',
-      server.url,
-    ], { env: { AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests' } });
+    const run = startAbx(
+      [
+        '-n',
+        '1000',
+        '-c',
+        '2',
+        '--out',
+        out,
+        '--asg',
+        'abx-test-asg',
+        '--endpoint-url',
+        aws.url.replace(/\/$/, ''),
+        '--region',
+        'us-east-1',
+        '--poll-interval',
+        '1s',
+        server.url,
+      ],
+      { env: { AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests' } },
+    );
     await until(() => server!.requests >= 6 && aws!.requests >= 1);
     run.child.kill('SIGINT');
     // Still shutting down half a second later: the graceful path is really waiting.
@@ -105,7 +120,9 @@ describe('--out over something that is not a regular file', () => {
     const outcome = await run.done;
     expect(abField(outcome.stdout, 'Complete requests')).toBe('40');
     const lines = outcome.stderr.split('\n').filter((l) => l.startsWith('abx:'));
-    expect(lines).toEqual([expect.stringMatching(/^abx: refusing to write .*late\.json: it is a directory; give a file name for the result$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^abx: refusing to write .*late\.json: it is a directory; give a file name for the result$/),
+    ]);
     expect(outcome.code).toBe(2);
     expect(readdirSync(out)).toEqual([]);
     expect(readdirSync(dir)).toEqual(['late.json']);

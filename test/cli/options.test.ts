@@ -6,7 +6,13 @@ const URL_ = 'http://127.0.0.1:8080/x';
 
 describe('flags → run settings', () => {
   it('follows ab: one request by default, -t alone has no cap, -c defaults to 1 (1000 with --rate)', () => {
-    expect(buildRunSettings(URL_, {}).load).toMatchObject({ requests: 1, concurrency: 1, durationMs: null, ratePerSec: null, keepAlive: false });
+    expect(buildRunSettings(URL_, {}).load).toMatchObject({
+      requests: 1,
+      concurrency: 1,
+      durationMs: null,
+      ratePerSec: null,
+      keepAlive: false,
+    });
     expect(buildRunSettings(URL_, { duration: '30' }).load).toMatchObject({ requests: null, durationMs: 30_000 });
     expect(buildRunSettings(URL_, { duration: '2m', requests: '10' }).load).toMatchObject({ requests: 10, durationMs: 120_000 });
     expect(buildRunSettings(URL_, { rate: '50', duration: '5s' }).load).toMatchObject({ concurrency: 1000, ratePerSec: 50 });
@@ -35,7 +41,10 @@ describe('flags → run settings', () => {
     const withUserInfo = new URL('http://127.0.0.1/');
     withUserInfo.username = 'a';
     withUserInfo.password = 'b';
-    expect(buildRunSettings(withUserInfo.href, { auth: 'c:d' }).load.headers[0]).toEqual(['Authorization', `Basic ${Buffer.from('c:d').toString('base64')}`]);
+    expect(buildRunSettings(withUserInfo.href, { auth: 'c:d' }).load.headers[0]).toEqual([
+      'Authorization',
+      `Basic ${Buffer.from('c:d').toString('base64')}`,
+    ]);
     expect(buildRunSettings(URL_, { head: true }).load.method).toBe('HEAD');
     expect(buildRunSettings(URL_, { method: 'patch' }).load.method).toBe('PATCH');
     const post = buildRunSettings(URL_, { postFile: new URL(import.meta.url).pathname, contentType: 'application/json' });
@@ -49,7 +58,10 @@ describe('flags → run settings', () => {
     expect(buildRunSettings(URL_, { asg: 'web' }).observe.observing).toBe(true);
     expect(buildRunSettings('http://my-alb-123.us-east-1.elb.amazonaws.com/', {}).observe.observing).toBe(true);
     expect(buildRunSettings('http://my-alb-123.us-east-1.elb.amazonaws.com/', { observe: false }).observe.observing).toBe(false);
-    expect(buildRunSettings(URL_, { asg: 'web', pollInterval: '2s', linger: '0' }).observe).toMatchObject({ pollIntervalMs: 2000, lingerMs: 0 });
+    expect(buildRunSettings(URL_, { asg: 'web', pollInterval: '2s', linger: '0' }).observe).toMatchObject({
+      pollIntervalMs: 2000,
+      lingerMs: 0,
+    });
   });
 
   it.each([
@@ -67,7 +79,10 @@ describe('flags → run settings', () => {
     expect(parseTargetUrl(text).href).toBe(href);
   });
 
-  it.each(['127.0.0.1:80/', 'ftp://127.0.0.1/', 'http://127.0.0.1:0/', 'http://127.0.0.1:65536/', 'http:///x', ''])('refuses the URL "%s" with a ConfigError', (text) => {
-    expect(() => parseTargetUrl(text)).toThrow(ConfigError);
-  });
+  it.each(['127.0.0.1:80/', 'ftp://127.0.0.1/', 'http://127.0.0.1:0/', 'http://127.0.0.1:65536/', 'http:///x', ''])(
+    'refuses the URL "%s" with a ConfigError',
+    (text) => {
+      expect(() => parseTargetUrl(text)).toThrow(ConfigError);
+    },
+  );
 });

@@ -13,15 +13,33 @@ afterAll(async () => {
   await lab.close();
 });
 
-
 describe('a run given only the ALB DNS name (as `abx -n … http://<ALB-DNS>/`)', () => {
   it('discovers the group behind it and observes, with --resolve pinning the traffic to loopback', async () => {
-    const elb = new ElasticLoadBalancingV2Client({ endpoint: lab.apiUrl, region: lab.region, credentials: lab.credentials, maxAttempts: 1 });
+    const elb = new ElasticLoadBalancingV2Client({
+      endpoint: lab.apiUrl,
+      region: lab.region,
+      credentials: lab.credentials,
+      maxAttempts: 1,
+    });
     const described = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lab.loadBalancerArn] }));
-    const dnsName = described.LoadBalancers![0]!.DNSName!;
+    const dnsName = described.LoadBalancers![0].DNSName!;
     const port = new URL(lab.url).port;
     const { code, stdout, stderr } = await runAbx(
-      ['-n', '300', '-c', '5', '-k', '--resolve', `${dnsName}:${port}:127.0.0.1`, '--poll-interval', '1s', '--linger', '1s', '--json', `http://${dnsName}:${port}/`],
+      [
+        '-n',
+        '300',
+        '-c',
+        '5',
+        '-k',
+        '--resolve',
+        `${dnsName}:${port}:127.0.0.1`,
+        '--poll-interval',
+        '1s',
+        '--linger',
+        '1s',
+        '--json',
+        `http://${dnsName}:${port}/`,
+      ],
       {
         env: {
           CI: 'true',

@@ -6,17 +6,18 @@ import type { Result } from '../../src/stats/result.js';
 import { runAbx } from '../cli/abx-process.js';
 import { schemaErrors } from '../helpers/schema.js';
 
-
-
 describe('abx demo (lab + load + observer, end to end)', () => {
   it('shows a scale-out in its JSON result, and abx report renders its timeline', async () => {
     // 1 s lab periods and 200 requests/s: 100 per target per period against a
     // target of 60, so the high alarm fires after three periods.
     const out = join(mkdtempSync(join(tmpdir(), 'abx-demo-')), 'demo.json');
-    const { code, stdout, stderr } = await runAbx(['demo', '--period', '1s', '-t', '7s', '--rate', '200', '--json', '--out', out, '--assert', 'scale-outs>=1'], {
-      env: { CI: 'true' },
-      timeoutMs: 50_000,
-    });
+    const { code, stdout, stderr } = await runAbx(
+      ['demo', '--period', '1s', '-t', '7s', '--rate', '200', '--json', '--out', out, '--assert', 'scale-outs>=1'],
+      {
+        env: { CI: 'true' },
+        timeoutMs: 50_000,
+      },
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Result;
@@ -27,8 +28,8 @@ describe('abx demo (lab + load + observer, end to end)', () => {
     expect(observation.policy?.targetValue).toBe(60);
     const scaleOuts = observation.events.filter((e) => e.kind === 'scaling-activity' && e.toCapacity! > e.fromCapacity!);
     expect(scaleOuts.length).toBeGreaterThan(0);
-    expect(scaleOuts[0]!.fromCapacity).toBe(2);
-    expect(Date.parse(scaleOuts[0]!.at)).toBeGreaterThanOrEqual(result.startedAtMs);
+    expect(scaleOuts[0].fromCapacity).toBe(2);
+    expect(Date.parse(scaleOuts[0].at)).toBeGreaterThanOrEqual(result.startedAtMs);
     const rcpt = observation.samples.filter((s) => s.metric === 'RequestCountPerTarget').map((s) => s.value);
     expect(Math.max(...rcpt)).toBeGreaterThan(60);
     expect(result.assertions).toEqual([{ expression: 'scale-outs>=1', actual: scaleOuts.length, unit: '', passed: true }]);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildRunSettings, type RawRunOptions } from '../../src/cli/options.js';
 import { runLoad } from '../../src/engine/run-load.js';
@@ -130,16 +133,25 @@ describe('closed loop against a local server', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        seen.push({ method: req.method, type: req.headers['content-type'], body, cookie: req.headers.cookie, custom: req.headers['x-test'] as string });
+        seen.push({
+          method: req.method,
+          type: req.headers['content-type'],
+          body,
+          cookie: req.headers.cookie,
+          custom: req.headers['x-test'] as string,
+        });
         res.end('ok');
       });
     });
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'abx-')), 'body.json');
     writeFileSync(file, '{"a":1}');
-    const result = await run(server.url, { requests: '3', postFile: file, contentType: 'application/json', cookie: ['a=1', 'b=2'], header: ['X-Test: yes'] });
+    const result = await run(server.url, {
+      requests: '3',
+      postFile: file,
+      contentType: 'application/json',
+      cookie: ['a=1', 'b=2'],
+      header: ['X-Test: yes'],
+    });
     expect(result.totals.bodySentBytes).toBe(3 * '{"a":1}'.length);
     expect(seen).toHaveLength(3);
     expect(seen[0]).toEqual({ method: 'POST', type: 'application/json', body: '{"a":1}', cookie: 'a=1; b=2', custom: 'yes' });

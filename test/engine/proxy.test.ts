@@ -32,14 +32,25 @@ async function startProxy(): Promise<{ port: number; lines: string[]; auth: stri
     client.on('error', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { port: (server.address() as AddressInfo).port, lines, auth, tunnels };
 }
 
 describe('-X proxy', () => {
   it('sends plain http to the proxy in absolute form with -P credentials, as ab does', async () => {
     const proxy = await startProxy();
-    const settings = buildRunSettings('http://127.0.0.1:9/path?q=1', { requests: '5', concurrency: '2', proxy: `127.0.0.1:${proxy.port}`, proxyAuth: 'user:secret' });
+    const settings = buildRunSettings('http://127.0.0.1:9/path?q=1', {
+      requests: '5',
+      concurrency: '2',
+      proxy: `127.0.0.1:${proxy.port}`,
+      proxyAuth: 'user:secret',
+    });
     const { result } = await runLoad(settings.load, settings.recorded, 1).done;
     expect(result.totals.completed).toBe(5);
     expect(result.server.documentLength).toBe('via proxy'.length);
@@ -54,7 +65,13 @@ describe('-X proxy', () => {
     const cert = makeSelfSignedCert();
     const target: FaultServer = await startTlsServer(cert, 'secret page');
     closers.push(() => target.close());
-    const settings = buildRunSettings(target.url, { requests: '4', concurrency: '1', keepalive: true, insecure: true, proxy: `127.0.0.1:${proxy.port}` });
+    const settings = buildRunSettings(target.url, {
+      requests: '4',
+      concurrency: '1',
+      keepalive: true,
+      insecure: true,
+      proxy: `127.0.0.1:${proxy.port}`,
+    });
     const { result } = await runLoad(settings.load, settings.recorded, 1).done;
     expect(result.totals.completed).toBe(4);
     expect(result.totals.failed).toBe(0);

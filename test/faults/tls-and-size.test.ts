@@ -4,7 +4,13 @@
  * says so) and a 100 MB body (counted byte by byte, never held in memory).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeSelfSignedCert, startHugeBodyServer, startTlsServer, type FaultServer, type SelfSignedCert } from '../helpers/fault-servers.js';
+import {
+  makeSelfSignedCert,
+  startHugeBodyServer,
+  startTlsServer,
+  type FaultServer,
+  type SelfSignedCert,
+} from '../helpers/fault-servers.js';
 import { expectAccounted, runFault } from './run-fault.js';
 
 let server: FaultServer | null = null;

@@ -183,7 +183,23 @@ export function makeSelfSignedCert(): SelfSignedCert {
     const certPath = join(dir, 'cert.pem');
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
       { stdio: 'ignore' },
     );
     return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
@@ -195,7 +211,16 @@ export function makeSelfSignedCert(): SelfSignedCert {
 export async function startTlsServer(cert: SelfSignedCert, body = 'secure hello'): Promise<FaultServer> {
   const server = https.createServer({ key: cert.key, cert: cert.cert });
   const started = await startNodeServer(server, (_req, res) => res.end(body), 'secureConnection');
-  return { ...started, url: started.url.replace('http://', 'https://'), get connections() { return started.connections; }, get requests() { return started.requests; } };
+  return {
+    ...started,
+    url: started.url.replace('http://', 'https://'),
+    get connections() {
+      return started.connections;
+    },
+    get requests() {
+      return started.requests;
+    },
+  };
 }
 
 async function startNodeServer(

@@ -3,7 +3,13 @@
  * lab's loopback endpoint, asserting the parsed values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmHistoryCommand,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -97,9 +103,11 @@ describe('Auto Scaling API', () => {
   it('DescribeAutoScalingGroups reports the group, its target group and its instances', async () => {
     const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [lab.asgName] }));
     expect(out.AutoScalingGroups).toHaveLength(1);
-    const g = out.AutoScalingGroups![0]!;
+    const g = out.AutoScalingGroups![0];
     expect(g.AutoScalingGroupName).toBe('test-lab-asg');
-    expect(g.AutoScalingGroupARN).toMatch(/^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName\/test-lab-asg$/);
+    expect(g.AutoScalingGroupARN).toMatch(
+      /^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName\/test-lab-asg$/,
+    );
     expect(g.MinSize).toBe(2);
     expect(g.MaxSize).toBe(4);
     expect(g.DesiredCapacity).toBe(4);
@@ -156,7 +164,9 @@ describe('Auto Scaling API', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: lab.asgName, MaxRecords: 3, ...(token ? { NextToken: token } : {}) }));
+      const page = await asg.send(
+        new DescribeScalingActivitiesCommand({ AutoScalingGroupName: lab.asgName, MaxRecords: 3, ...(token ? { NextToken: token } : {}) }),
+      );
       expect(page.Activities!.length).toBeLessThanOrEqual(3);
       seen.push(...page.Activities!.map((a) => a.ActivityId!));
       token = page.NextToken;
@@ -165,7 +175,7 @@ describe('Auto Scaling API', () => {
     expect(pages).toBe(2);
     expect(seen).toEqual(activitiesAll.map((a) => a.ActivityId));
 
-    const newest = activitiesAll[0]!;
+    const newest = activitiesAll[0];
     expect(newest.Description).toMatch(/^Launching a new EC2 instance: i-0[0-9a-f]{16}$/);
     expect(newest.Cause).toMatch(
       /^At \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ a monitor alarm TargetTracking-test-lab-asg-AlarmHigh-[0-9a-f-]{36} in state ALARM triggered policy .+ changing the desired capacity from 2 to 4\. {2}At \S+Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 2 to 4\.$/,
@@ -174,12 +184,14 @@ describe('Auto Scaling API', () => {
     expect(newest.Progress).toBe(100);
     expect(newest.EndTime!.getTime()).toBeGreaterThanOrEqual(newest.StartTime!.getTime() + 400);
     expect(JSON.parse(newest.Details!)['Availability Zone']).toMatch(/^us-east-1[ab]$/);
-    const oldest = activitiesAll[3]!;
+    const oldest = activitiesAll[3];
     expect(oldest.Cause).toContain('a user request created an AutoScalingGroup changing the desired capacity from 0 to 2.');
   });
 
   it('an invalid NextToken is refused in the AWS error format', async () => {
-    await expect(asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: lab.asgName, NextToken: 'bogus' }))).rejects.toMatchObject({
+    await expect(
+      asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: lab.asgName, NextToken: 'bogus' })),
+    ).rejects.toMatchObject({
       name: 'InvalidNextToken',
     });
   });
@@ -197,7 +209,7 @@ describe('Auto Scaling API', () => {
 describe('ELBv2 API', () => {
   it('DescribeLoadBalancers by name and by ARN; a wrong name is LoadBalancerNotFound', async () => {
     const byArn = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lab.loadBalancerArn] }));
-    const lb = byArn.LoadBalancers![0]!;
+    const lb = byArn.LoadBalancers![0];
     expect(lb.LoadBalancerArn).toBe(lab.loadBalancerArn);
     expect(lb.Type).toBe('application');
     expect(lb.State?.Code).toBe('active');
@@ -213,7 +225,7 @@ describe('ELBv2 API', () => {
   it('DescribeTargetGroups by load balancer', async () => {
     const out = await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lab.loadBalancerArn }));
     expect(out.TargetGroups).toHaveLength(1);
-    const tg = out.TargetGroups![0]!;
+    const tg = out.TargetGroups![0];
     expect(tg.TargetGroupArn).toBe(lab.targetGroupArn);
     expect(tg.LoadBalancerArns).toEqual([lab.loadBalancerArn]);
     expect(tg.TargetType).toBe('instance');
@@ -223,9 +235,11 @@ describe('ELBv2 API', () => {
   it('DescribeTargetHealth lists every instance of the group, healthy', async () => {
     const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: lab.targetGroupArn }));
     const groups = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [lab.asgName] }));
-    const ids = groups.AutoScalingGroups![0]!.Instances!.map((i) => i.InstanceId).sort();
+    const ids = groups.AutoScalingGroups![0].Instances!.map((i) => i.InstanceId).sort();
     expect(out.TargetHealthDescriptions!.map((d) => d.Target!.Id).sort()).toEqual(ids);
-    expect(out.TargetHealthDescriptions!.every((d) => d.TargetHealth?.State === 'healthy' && d.TargetHealth.Reason === undefined)).toBe(true);
+    expect(out.TargetHealthDescriptions!.every((d) => d.TargetHealth?.State === 'healthy' && d.TargetHealth.Reason === undefined)).toBe(
+      true,
+    );
     const one = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: lab.targetGroupArn, Targets: [{ Id: ids[0]! }] }));
     expect(one.TargetHealthDescriptions!.map((d) => d.Target!.Id)).toEqual([ids[0]]);
   });
@@ -234,22 +248,62 @@ describe('ELBv2 API', () => {
 describe('CloudWatch API', () => {
   it('GetMetricData answers lab-period datapoints with aligned epoch timestamps, newest first by default', async () => {
     const tgDim = lab.targetGroupArn.split(':').slice(5).join(':');
-    const lbDim = lab.loadBalancerArn.split(':loadbalancer/')[1]!;
+    const lbDim = lab.loadBalancerArn.split(':loadbalancer/')[1];
     const endMs = Date.now() + PERIOD_MS;
     const out = await cw.send(
       new GetMetricDataCommand({
         StartTime: new Date(labStartMs - PERIOD_MS),
         EndTime: new Date(endMs),
         MetricDataQueries: [
-          { Id: 'rcpt', MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCountPerTarget', Dimensions: [{ Name: 'TargetGroup', Value: tgDim }] }, Period: 60, Stat: 'Sum' } },
-          { Id: 'requests', MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: lbDim }] }, Period: 60, Stat: 'Sum' } },
-          { Id: 'desired', MetricStat: { Metric: { Namespace: 'AWS/AutoScaling', MetricName: 'GroupDesiredCapacity', Dimensions: [{ Name: 'AutoScalingGroupName', Value: lab.asgName }] }, Period: 60, Stat: 'Average' } },
-          { Id: 'wrongdims', MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'HealthyHostCount', Dimensions: [{ Name: 'TargetGroup', Value: tgDim }] }, Period: 60, Stat: 'Average' } },
+          {
+            Id: 'rcpt',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'RequestCountPerTarget',
+                Dimensions: [{ Name: 'TargetGroup', Value: tgDim }],
+              },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+          {
+            Id: 'requests',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: lbDim }] },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+          {
+            Id: 'desired',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/AutoScaling',
+                MetricName: 'GroupDesiredCapacity',
+                Dimensions: [{ Name: 'AutoScalingGroupName', Value: lab.asgName }],
+              },
+              Period: 60,
+              Stat: 'Average',
+            },
+          },
+          {
+            Id: 'wrongdims',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'HealthyHostCount',
+                Dimensions: [{ Name: 'TargetGroup', Value: tgDim }],
+              },
+              Period: 60,
+              Stat: 'Average',
+            },
+          },
         ],
       }),
     );
     const byId: Record<string, MetricDataResult> = Object.fromEntries(out.MetricDataResults!.map((r) => [r.Id!, r]));
-    const requests = byId.requests!;
+    const requests = byId.requests;
     expect(requests.StatusCode).toBe('Complete');
     const times = requests.Timestamps!.map((t) => t.getTime());
     expect(times.length).toBeGreaterThanOrEqual(3);
@@ -260,54 +314,72 @@ describe('CloudWatch API', () => {
     // The period that took the load: 200 requests over 2 healthy targets.
     const loaded = requests.Values!.indexOf(Math.max(...requests.Values!));
     expect(requests.Values![loaded]).toBeGreaterThanOrEqual(67);
-    const rcptAtLoad = byId.rcpt!.Values![byId.rcpt!.Timestamps!.findIndex((t) => t.getTime() === times[loaded])];
-    expect(rcptAtLoad).toBeCloseTo(requests.Values![loaded]! / 2, 5);
+    const rcptAtLoad = byId.rcpt.Values![byId.rcpt.Timestamps!.findIndex((t) => t.getTime() === times[loaded])];
+    expect(rcptAtLoad).toBeCloseTo(requests.Values![loaded] / 2, 5);
     // Desired capacity: 2 before the alarm, 4 in the newest period.
-    expect(byId.desired!.Values![0]).toBe(4);
-    expect(byId.desired!.Values![byId.desired!.Values!.length - 1]).toBe(2);
+    expect(byId.desired.Values![0]).toBe(4);
+    expect(byId.desired.Values![byId.desired.Values!.length - 1]).toBe(2);
     // HealthyHostCount is not published with TargetGroup alone: no data, as CloudWatch answers.
-    expect(byId.wrongdims!.Values).toEqual([]);
+    expect(byId.wrongdims.Values).toEqual([]);
 
     const asc = await cw.send(
       new GetMetricDataCommand({
         StartTime: new Date(labStartMs - PERIOD_MS),
         EndTime: new Date(endMs),
         ScanBy: 'TimestampAscending',
-        MetricDataQueries: [{ Id: 'requests', MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: lbDim }] }, Period: 60, Stat: 'Sum' } }],
+        MetricDataQueries: [
+          {
+            Id: 'requests',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: lbDim }] },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
       }),
     );
-    const ascTimes = asc.MetricDataResults![0]!.Timestamps!.map((t) => t.getTime());
+    const ascTimes = asc.MetricDataResults![0].Timestamps!.map((t) => t.getTime());
     expect([...ascTimes].sort((a, b) => a - b)).toEqual(ascTimes);
   });
 
   it('DescribeAlarms reports both target-tracking alarms with the lab period and thresholds', async () => {
-    const out = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `TargetTracking-${lab.asgName}-`, AlarmTypes: ['MetricAlarm'] }));
+    const out = await cw.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: `TargetTracking-${lab.asgName}-`, AlarmTypes: ['MetricAlarm'] }),
+    );
     expect(out.MetricAlarms).toHaveLength(2);
     const [high, low] = out.MetricAlarms!;
     const tgDim = lab.targetGroupArn.split(':').slice(5).join(':');
-    expect(high!.AlarmName).toContain('-AlarmHigh-');
-    expect(high!.MetricName).toBe('RequestCountPerTarget');
-    expect(high!.Namespace).toBe('AWS/ApplicationELB');
-    expect(high!.Statistic).toBe('Sum');
-    expect(high!.Dimensions).toEqual([{ Name: 'TargetGroup', Value: tgDim }]);
-    expect(high!.Period).toBe(PERIOD_MS / 1000);
-    expect(high!.Threshold).toBe(10);
-    expect(high!.ComparisonOperator).toBe('GreaterThanThreshold');
-    expect(high!.EvaluationPeriods).toBe(1);
-    expect(high!.DatapointsToAlarm).toBe(1);
-    expect(high!.StateUpdatedTimestamp).toBeInstanceOf(Date);
-    expect(low!.Threshold).toBe(9);
-    expect(low!.ComparisonOperator).toBe('LessThanThreshold');
-    expect(low!.EvaluationPeriods).toBe(50);
-    expect(low!.StateValue).toBe('INSUFFICIENT_DATA');
-    const byName = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [high!.AlarmName!] }));
-    expect(byName.MetricAlarms!.map((a) => a.AlarmName)).toEqual([high!.AlarmName]);
+    expect(high.AlarmName).toContain('-AlarmHigh-');
+    expect(high.MetricName).toBe('RequestCountPerTarget');
+    expect(high.Namespace).toBe('AWS/ApplicationELB');
+    expect(high.Statistic).toBe('Sum');
+    expect(high.Dimensions).toEqual([{ Name: 'TargetGroup', Value: tgDim }]);
+    expect(high.Period).toBe(PERIOD_MS / 1000);
+    expect(high.Threshold).toBe(10);
+    expect(high.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(high.EvaluationPeriods).toBe(1);
+    expect(high.DatapointsToAlarm).toBe(1);
+    expect(high.StateUpdatedTimestamp).toBeInstanceOf(Date);
+    expect(low.Threshold).toBe(9);
+    expect(low.ComparisonOperator).toBe('LessThanThreshold');
+    expect(low.EvaluationPeriods).toBe(50);
+    expect(low.StateValue).toBe('INSUFFICIENT_DATA');
+    const byName = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [high.AlarmName!] }));
+    expect(byName.MetricAlarms!.map((a) => a.AlarmName)).toEqual([high.AlarmName]);
   });
 
   it('DescribeAlarmHistory returns the high alarm going to ALARM', async () => {
     const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `TargetTracking-${lab.asgName}-AlarmHigh` }));
-    const name = alarms.MetricAlarms![0]!.AlarmName!;
-    const out = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate', StartDate: new Date(labStartMs - 1000), ScanBy: 'TimestampAscending' }));
+    const name = alarms.MetricAlarms![0].AlarmName!;
+    const out = await cw.send(
+      new DescribeAlarmHistoryCommand({
+        AlarmName: name,
+        HistoryItemType: 'StateUpdate',
+        StartDate: new Date(labStartMs - 1000),
+        ScanBy: 'TimestampAscending',
+      }),
+    );
     const summaries = out.AlarmHistoryItems!.map((h) => h.HistorySummary);
     // The quiet first period moved it to OK, the loaded one to ALARM.
     expect(summaries[0]).toBe('Alarm updated from INSUFFICIENT_DATA to OK');

@@ -36,7 +36,10 @@ describe('load balancer', () => {
   it('refuses a port already in use with a one-line ConfigError', async () => {
     lab = await startLab({ port: 0, periodMs: 1000 });
     const port = Number(new URL(lab.url).port);
-    await expect(startLab({ port, periodMs: 1000 })).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/port \d+ .*in use.*--port/) });
+    await expect(startLab({ port, periodMs: 1000 })).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringMatching(/port \d+ .*in use.*--port/),
+    });
   });
 });
 

@@ -20,21 +20,23 @@ function exportsOf(stdout: string): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
     const m = /^export (\w+)=(.*)$/.exec(line);
-    if (m) vars[m[1]!] = m[2]!;
+    if (m) vars[m[1]] = m[2]!;
   }
   return vars;
 }
 
 describe('abx lab', () => {
   it('prints shell exports first, logs scale-out activities as comments, and stops cleanly on SIGINT', async () => {
-    running = startAbx(['lab', '--port', '0', '--period', '300ms', '--high-periods', '1', '--target', '10', '--asg-name', 'cli-lab-asg'], { timeoutMs: 20_000 });
+    running = startAbx(['lab', '--port', '0', '--period', '300ms', '--high-periods', '1', '--target', '10', '--asg-name', 'cli-lab-asg'], {
+      timeoutMs: 20_000,
+    });
     let stdout = '';
     running.child.stdout!.on('data', (s: string) => (stdout += s));
     await running.waitFor(/# try: .*\n/, 'stdout');
     const vars = exportsOf(stdout);
     expect(vars.ABX_LAB_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     // 300 requests over two instances in a period or two: far above 10 per target.
-    const load = await driveLoad(vars.ABX_LAB_URL!, { requests: 300, concurrency: 8, timeLimitMs: 10_000 });
+    const load = await driveLoad(vars.ABX_LAB_URL, { requests: 300, concurrency: 8, timeLimitMs: 10_000 });
     expect(load.statuses[200]).toBe(300);
     await running.waitFor(/PreInService Launching a new EC2 instance: i-0[0-9a-f]{16}\n/, 'stdout');
     running.child.kill('SIGINT');
@@ -59,16 +61,22 @@ describe('abx lab', () => {
     expect(rest[0]).toBe('unset AWS_PROFILE AWS_SESSION_TOKEN');
     for (const line of rest.slice(1)) expect(line.startsWith('#')).toBe(true);
     expect(outcome.stdout).toMatch(/^# try: abx .*--asg cli-lab-asg \$ABX_LAB_URL$/m);
-    expect(outcome.stdout).toMatch(/^# {3}At \S+Z a monitor alarm TargetTracking-cli-lab-asg-AlarmHigh-\S+ in state ALARM triggered policy \S+ changing the desired capacity from 2 to \d\./m);
+    expect(outcome.stdout).toMatch(
+      /^# {3}At \S+Z a monitor alarm TargetTracking-cli-lab-asg-AlarmHigh-\S+ in state ALARM triggered policy \S+ changing the desired capacity from 2 to \d\./m,
+    );
     expect(outcome.stderr).toBe('');
   });
 
   it('a port in use is one line on stderr and exit 2', async () => {
     blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)),
+    );
     const outcome = await runAbx(['lab', '--port', String(port)], { timeoutMs: 15_000 });
     expect(outcome.code).toBe(2);
-    expect(outcome.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^abx: load balancer port ${port} on 127\\.0\\.0\\.1 is in use`))]);
+    expect(outcome.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^abx: load balancer port ${port} on 127\\.0\\.0\\.1 is in use`)),
+    ]);
   });
 
   it('bad flags are one-line usage errors', async () => {

@@ -47,20 +47,23 @@ describe('scaling group', () => {
     ];
     for (const [afterMs, lifecycle, targetState, reason, inService] of table) {
       g.advance(alarmAt + 5000 + afterMs);
-      expect(launched.map((i) => [i.lifecycleState, i.targetState, i.targetReason]), `at +${afterMs} ms`).toEqual([
+      expect(
+        launched.map((i) => [i.lifecycleState, i.targetState, i.targetReason]),
+        `at +${afterMs} ms`,
+      ).toEqual([
         [lifecycle, targetState, reason],
         [lifecycle, targetState, reason],
       ]);
       expect(g.inService()).toHaveLength(inService);
     }
-    const firstLaunch = seen[0]!.id;
+    const firstLaunch = seen[0].id;
     expect(seen.filter((s) => s.id === firstLaunch).map((s) => s.status)).toEqual(['PreInService', 'InProgress', 'Successful']);
     const activity = g.activities.find((a) => a.activityId === firstLaunch)!;
     expect(activity.endTimeMs).toBe(alarmAt + 15_000);
     expect(activity.cause).toBe(
       'At 2026-11-26T16:06:55Z a monitor alarm TargetTracking-abx-lab-asg-AlarmHigh-x in state ALARM triggered policy p changing the desired capacity from 2 to 4.  At 2026-11-26T16:07:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 2 to 4.',
     );
-    expect(activity.description).toBe(`Launching a new EC2 instance: ${launched[0]!.instanceId}`);
+    expect(activity.description).toBe(`Launching a new EC2 instance: ${launched[0].instanceId}`);
     expect(JSON.parse(activity.details)).toEqual({ 'Subnet ID': 'subnet-a', 'Availability Zone': 'us-east-1a' });
   });
 
@@ -80,13 +83,15 @@ describe('scaling group', () => {
     const draining = g.instances.filter((i) => i.lifecycleState === 'Terminating');
     expect(draining).toHaveLength(1);
     // Zone a held two of three: the victim comes from there, the newest one.
-    expect(draining[0]!.availabilityZone).toBe('us-east-1a');
-    expect(draining[0]!.targetState).toBe('draining');
+    expect(draining[0].availabilityZone).toBe('us-east-1a');
+    expect(draining[0].targetState).toBe('draining');
     expect(g.inService()).toHaveLength(2);
-    const activity = g.activities[g.activities.length - 1]!;
-    expect(activity.description).toBe(`Terminating EC2 instance: ${draining[0]!.instanceId}`);
+    const activity = g.activities[g.activities.length - 1];
+    expect(activity.description).toBe(`Terminating EC2 instance: ${draining[0].instanceId}`);
     expect(activity.cause).toContain('changing the desired capacity from 3 to 2.  At ');
-    expect(activity.cause).toContain(`shrinking the capacity from 3 to 2.  At 2026-11-26T16:05:56Z instance ${draining[0]!.instanceId} was selected for termination.`);
+    expect(activity.cause).toContain(
+      `shrinking the capacity from 3 to 2.  At 2026-11-26T16:05:56Z instance ${draining[0].instanceId} was selected for termination.`,
+    );
     g.advance(t + 1999);
     expect(g.instances).toHaveLength(3);
     g.advance(t + 2000);

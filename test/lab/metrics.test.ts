@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { MetricStore, requestCountPerTarget, type Gauges } from '../../src/lab/metrics.js';
 
-const g = (healthy: number): Gauges => ({ healthy, unhealthy: 0, registered: healthy, desired: healthy, inService: healthy, pending: 0, terminating: 0, min: 2, max: 6 });
+const g = (healthy: number): Gauges => ({
+  healthy,
+  unhealthy: 0,
+  registered: healthy,
+  desired: healthy,
+  inService: healthy,
+  pending: 0,
+  terminating: 0,
+  min: 2,
+  max: 6,
+});
 
 describe('metric store', () => {
   it('counts requests in the period they arrive in, periods aligned to periodMs', () => {
@@ -15,8 +25,8 @@ describe('metric store', () => {
     const closed = store.closeThrough(start + 1800);
     expect(closed.map((p) => p.startMs)).toEqual([1_000_000_000, 1_000_001_000]);
     expect(closed.map((p) => p.requestCount)).toEqual([2, 1]);
-    expect(closed[1]!.elb5xxCount).toBe(1);
-    expect(closed[0]!.targetResponseTimeSumSec).toBeCloseTo(0.04, 9);
+    expect(closed[1].elb5xxCount).toBe(1);
+    expect(closed[0].targetResponseTimeSumSec).toBeCloseTo(0.04, 9);
     expect(store.closeThrough(start + 1900)).toEqual([]);
   });
 
@@ -25,8 +35,8 @@ describe('metric store', () => {
     for (let i = 0; i < 150; i++) store.recordTargetRequest(i, 1, 1);
     store.setGauges(500, g(4));
     const [p] = store.closeThrough(1000);
-    expect(p!.gauges.healthy).toBe(3);
-    expect(requestCountPerTarget(p!)).toBe(50);
+    expect(p.gauges.healthy).toBe(3);
+    expect(requestCountPerTarget(p)).toBe(50);
   });
 
   it('the current period is included, provisional, in range queries', () => {

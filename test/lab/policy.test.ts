@@ -5,7 +5,11 @@ import { LOW_THRESHOLD_RATIO, TargetTrackingPolicy, type PolicyConfig, type Poli
 const BASE: PolicyConfig = { targetValue: 60, highEvaluationPeriods: 3, lowEvaluationPeriods: 5, min: 2, max: 6 };
 
 /** Feeds per-period metrics with a group whose desired follows the decisions; warming instances stay as given. */
-function run(config: PolicyConfig, metrics: number[], start: { desired: number; capacity?: number; warming?: number }): { decisions: PolicyDecision[]; desired: number } {
+function run(
+  config: PolicyConfig,
+  metrics: number[],
+  start: { desired: number; capacity?: number; warming?: number },
+): { decisions: PolicyDecision[]; desired: number } {
   const policy = new TargetTrackingPolicy(config);
   let desired = start.desired;
   const decisions = metrics.map((metric) => {
@@ -19,7 +23,13 @@ function run(config: PolicyConfig, metrics: number[], start: { desired: number; 
 describe('target tracking policy', () => {
   it.each([
     { name: 'no scale-out before the high alarm has its periods', metrics: [90, 90], desired: 2, expected: 2, changeAt: -1 },
-    { name: 'scale-out on the third breaching period, proportional: ceil(2 × 90 / 60) = 3', metrics: [90, 90, 90], desired: 2, expected: 3, changeAt: 2 },
+    {
+      name: 'scale-out on the third breaching period, proportional: ceil(2 × 90 / 60) = 3',
+      metrics: [90, 90, 90],
+      desired: 2,
+      expected: 3,
+      changeAt: 2,
+    },
     { name: 'a dip resets the count', metrics: [90, 90, 50, 90, 90], desired: 2, expected: 2, changeAt: -1 },
     { name: 'proportional: ceil(2 × 150 / 60) = 5', metrics: [150, 150, 150], desired: 2, expected: 5, changeAt: 2 },
     { name: 'capped at max: ceil(2 × 400 / 60) = 14 → 6', metrics: [400, 400, 400], desired: 2, expected: 6, changeAt: 2 },
@@ -28,7 +38,7 @@ describe('target tracking policy', () => {
     const { decisions, desired: after } = run(BASE, metrics, { desired, capacity: 2 });
     expect(after).toBe(expected);
     expect(decisions.findIndex((d) => d.change)).toBe(changeAt);
-    if (changeAt >= 0) expect(decisions[changeAt]!.change).toEqual({ alarm: 'high', from: desired, to: expected });
+    if (changeAt >= 0) expect(decisions[changeAt].change).toEqual({ alarm: 'high', from: desired, to: expected });
   });
 
   it('alarm states go INSUFFICIENT_DATA, then OK or ALARM', () => {
@@ -53,7 +63,7 @@ describe('target tracking policy', () => {
     const config = { ...BASE, lowEvaluationPeriods: 5 };
     const { decisions, desired } = run(config, [10, 10, 10, 10, 10, 10, 10, 10, 10], { desired: 5, capacity: 5 });
     expect(decisions.slice(0, 4).every((d) => !d.change)).toBe(true);
-    expect(decisions[4]!.low).toBe('ALARM');
+    expect(decisions[4].low).toBe('ALARM');
     expect(decisions.map((d) => d.change?.to)).toEqual([undefined, undefined, undefined, undefined, 4, 3, 2, undefined, undefined]);
     expect(desired).toBe(2);
   });
@@ -63,7 +73,7 @@ describe('target tracking policy', () => {
     expect(near.desired).toBe(4);
     expect(near.decisions.every((d) => d.low === 'INSUFFICIENT_DATA' || d.low === 'OK')).toBe(true);
     const warming = run(BASE, Array(8).fill(5), { desired: 4, capacity: 3, warming: 1 });
-    expect(warming.decisions[7]!.low).toBe('ALARM');
+    expect(warming.decisions[7].low).toBe('ALARM');
     expect(warming.desired).toBe(4);
   });
 

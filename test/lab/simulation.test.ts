@@ -32,9 +32,9 @@ describe('simulation', () => {
     // 300 requests per period over 2 targets = 150 per target: 2.5 × the target.
     let t = load(s, T0, 2, 300);
     expect(s.group.desired).toBe(2);
-    expect(s.alarms[0]!.state).toBe('INSUFFICIENT_DATA');
+    expect(s.alarms[0].state).toBe('INSUFFICIENT_DATA');
     t = load(s, t, 1, 300);
-    expect(s.alarms[0]!.state).toBe('ALARM');
+    expect(s.alarms[0].state).toBe('ALARM');
     // ceil(2 × 150 / 60) = 5.
     expect(s.group.desired).toBe(5);
     expect(s.group.warming()).toHaveLength(3);
@@ -49,7 +49,7 @@ describe('simulation', () => {
     const periods = s.metrics.periods(t + 2 * PERIOD, Infinity, t + 2 * PERIOD);
     expect(periods).toHaveLength(1);
     const after = load(s, t + 2 * PERIOD, 1, 300);
-    const last = s.metrics.periods(after - PERIOD, after, after)[0]!;
+    const last = s.metrics.periods(after - PERIOD, after, after)[0];
     expect(requestCountPerTarget(last)).toBeCloseTo(60, 6);
     expect(s.group.desired).toBe(5);
   });
@@ -62,16 +62,18 @@ describe('simulation', () => {
     expect(s.group.inService()).toHaveLength(5);
     expect(s.group.desired).toBe(5);
     t = load(s, t, 1, 300); // 60 per target: no breach either way
-    expect(s.alarms[0]!.state).toBe('OK');
+    expect(s.alarms[0].state).toBe('OK');
     const before = s.group.desired;
     t = load(s, t, 3, 0);
     expect(s.group.desired).toBe(before);
     t = load(s, t, 1, 0);
-    expect(s.alarms[1]!.state).toBe('ALARM');
+    expect(s.alarms[1].state).toBe('ALARM');
     expect(s.group.desired).toBe(before - 1);
-    t = load(s, t, 10, 0);
+    load(s, t, 10, 0);
     expect(s.group.desired).toBe(2);
-    const history = s.alarmHistory.filter((h) => h.alarmName === s.alarms[1]!.name && h.historyItemType === 'StateUpdate').map((h) => h.historySummary);
+    const history = s.alarmHistory
+      .filter((h) => h.alarmName === s.alarms[1].name && h.historyItemType === 'StateUpdate')
+      .map((h) => h.historySummary);
     expect(history).toContain('Alarm updated from OK to ALARM');
   });
 });

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { loadBalancerDimension, parseAlbHost, parseResourceLabel, regionFromArn, sameDnsName, targetGroupDimension } from '../../src/observe/arn.js';
+import {
+  loadBalancerDimension,
+  parseAlbHost,
+  parseResourceLabel,
+  regionFromArn,
+  sameDnsName,
+  targetGroupDimension,
+} from '../../src/observe/arn.js';
 
 describe('ARN → CloudWatch dimension', () => {
   it.each([
-    ['arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188', 'app/my-load-balancer/50dc6c495c0c9188'],
+    [
+      'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188',
+      'app/my-load-balancer/50dc6c495c0c9188',
+    ],
     ['arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/my-nlb/1234567890abcdef', 'net/my-nlb/1234567890abcdef'],
     ['arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067', null],
     ['not an arn', null],
@@ -12,7 +22,10 @@ describe('ARN → CloudWatch dimension', () => {
   });
 
   it.each([
-    ['arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067', 'targetgroup/my-targets/73e2d6bc24d8a067'],
+    [
+      'arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067',
+      'targetgroup/my-targets/73e2d6bc24d8a067',
+    ],
     ['arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:targetgroup/tg-1/0123456789abcdef', 'targetgroup/tg-1/0123456789abcdef'],
     ['arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188', null],
     ['targetgroup/x/y', null],

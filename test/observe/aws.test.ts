@@ -14,24 +14,37 @@ describe('region', () => {
   it('lets the DNS name win over the environment when the group is found from the URL alone', () => {
     expect(chooseRegion(undefined, { AWS_REGION: 'us-west-2' }, 'us-east-1', true)).toEqual({
       region: 'us-east-1',
-      note: 'observing in us-east-1 (the load balancer\'s DNS name), not us-west-2 from the environment',
+      note: "observing in us-east-1 (the load balancer's DNS name), not us-west-2 from the environment",
     });
     expect(chooseRegion(undefined, { AWS_REGION: 'us-west-2' }, 'us-east-1', false)).toEqual({ region: 'us-west-2' });
     expect(chooseRegion('us-east-1', {}, 'us-east-1', true)).toEqual({ region: 'us-east-1' });
     expect(() => chooseRegion('eu-west-1', {}, 'us-east-1', true)).toThrow(ConfigError);
-    expect(() => chooseRegion('eu-west-1', {}, 'us-east-1', true)).toThrow("--region eu-west-1 contradicts the load balancer's DNS name, which is in us-east-1: drop --region or pass --asg");
+    expect(() => chooseRegion('eu-west-1', {}, 'us-east-1', true)).toThrow(
+      "--region eu-west-1 contradicts the load balancer's DNS name, which is in us-east-1: drop --region or pass --asg",
+    );
   });
 });
 
 describe('classifyAwsError', () => {
-  const sdkError = (name: string, status: number, message = 'x') => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+  const sdkError = (name: string, status: number, message = 'x') =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
   it.each<[unknown, string, string, RegExp]>([
     [sdkError('AccessDenied', 403), 'GetMetricData', 'access-denied', /allow IAM action cloudwatch:GetMetricData/],
     [sdkError('AccessDeniedException', 400), 'DescribeLoadBalancers', 'access-denied', /elasticloadbalancing:DescribeLoadBalancers/],
     [sdkError('Throttling', 400), 'DescribeAlarms', 'throttling', /throttled/],
     [sdkError('SomethingElse', 429), 'DescribeAlarms', 'throttling', /throttled/],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), 'DescribePolicies', 'unreachable', /cannot reach the AWS endpoint for DescribePolicies \(ECONNREFUSED\)/],
-    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'GetMetricData', 'credentials', /^no AWS credentials found/],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      'DescribePolicies',
+      'unreachable',
+      /cannot reach the AWS endpoint for DescribePolicies \(ECONNREFUSED\)/,
+    ],
+    [
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      'GetMetricData',
+      'credentials',
+      /^no AWS credentials found/,
+    ],
     [sdkError('UnknownError', 500, 'Internal'), 'GetMetricData', 'bad-response', /HTTP 500/],
     [new SyntaxError('Unexpected token < in JSON'), 'GetMetricData', 'bad-response', /unusable answer/],
     [sdkError('LoadBalancerNotFound', 400, 'not found'), 'DescribeLoadBalancers', 'not-found', /not found/],

@@ -6,7 +6,7 @@ const fixture = (name: string): string => readFileSync(new URL(`../fixtures/aws/
 
 /** The Cause texts of the fixture's activities, XML-unescaped. */
 function causes(xml: string): string[] {
-  return [...xml.matchAll(/<Cause>([\s\S]*?)<\/Cause>/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+  return [...xml.matchAll(/<Cause>([\s\S]*?)<\/Cause>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
 }
 
 describe('parseCause', () => {
@@ -40,7 +40,11 @@ describe('parseCause', () => {
   });
 
   it('falls back to the actual-capacity sentence, and returns nothing for text without numbers', () => {
-    expect(parseCause('At 2026-01-01T00:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 1 to 2.')).toMatchObject({
+    expect(
+      parseCause(
+        'At 2026-01-01T00:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 1 to 2.',
+      ),
+    ).toMatchObject({
       fromCapacity: 1,
       toCapacity: 2,
     });

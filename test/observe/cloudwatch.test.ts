@@ -26,13 +26,19 @@ describe('seriesFor / buildMetricDataInput', () => {
     ]);
     const healthy = series.find((s) => s.metric === 'HealthyHostCount')!;
     expect(healthy.dimensions.map((d) => d.Name)).toEqual(['LoadBalancer', 'TargetGroup']);
-    expect(series.find((s) => s.metric === 'HTTPCode_ELB_5XX_Count')!.dimensions).toEqual([{ Name: 'LoadBalancer', Value: 'app/web-alb/2' }]);
-    expect(series.find((s) => s.metric === 'CPUUtilization')).toMatchObject({ namespace: 'AWS/EC2', stat: 'Average', dimensions: [{ Name: 'AutoScalingGroupName', Value: 'web-asg' }] });
+    expect(series.find((s) => s.metric === 'HTTPCode_ELB_5XX_Count')!.dimensions).toEqual([
+      { Name: 'LoadBalancer', Value: 'app/web-alb/2' },
+    ]);
+    expect(series.find((s) => s.metric === 'CPUUtilization')).toMatchObject({
+      namespace: 'AWS/EC2',
+      stat: 'Average',
+      dimensions: [{ Name: 'AutoScalingGroupName', Value: 'web-asg' }],
+    });
     const input = buildMetricDataInput(series, 60, { startMs: 0, endMs: 600_000 });
     expect(input.MetricDataQueries).toHaveLength(8);
     expect(new Set(input.MetricDataQueries!.map((q) => q.Id)).size).toBe(8);
     expect(input.MetricDataQueries!.every((q) => /^[a-z][A-Za-z0-9_]*$/.test(q.Id!) && q.MetricStat!.Period === 60)).toBe(true);
-    expect(input.MetricDataQueries![0]!.MetricStat!.Stat).toBe('Sum');
+    expect(input.MetricDataQueries![0].MetricStat!.Stat).toBe('Sum');
   });
 
   it('leaves out series whose dimensions are unknown', () => {
@@ -56,7 +62,14 @@ describe('provisional periods', () => {
     samplesFromResults([{ Id: 'rcpt', Timestamps: points.map(([t]) => new Date(t)), Values: points.map(([, v]) => v) }], series, 60, nowMs);
 
   it('marks the newest period of each series provisional, and unfinished periods too', () => {
-    const samples = read([[t0 + 60_000, 980.5], [t0, 402], [t0 + 120_000, 1210]], t0 + 200_000);
+    const samples = read(
+      [
+        [t0 + 60_000, 980.5],
+        [t0, 402],
+        [t0 + 120_000, 1210],
+      ],
+      t0 + 200_000,
+    );
     expect(samples.map((s) => [s.at, s.value, s.provisional])).toEqual([
       ['2026-01-01T00:00:00.000Z', 402, false],
       ['2026-01-01T00:01:00.000Z', 980.5, false],
@@ -69,9 +82,26 @@ describe('provisional periods', () => {
 
   it('overwrites a provisional period when a later poll reads it again', () => {
     const store = new SampleStore();
-    store.upsert(read([[t0, 402], [t0 + 60_000, 300]], t0 + 130_000));
+    store.upsert(
+      read(
+        [
+          [t0, 402],
+          [t0 + 60_000, 300],
+        ],
+        t0 + 130_000,
+      ),
+    );
     expect(store.all().find((s) => s.at.endsWith('01:00.000Z'))).toMatchObject({ value: 300, provisional: true });
-    const changed = store.upsert(read([[t0, 402], [t0 + 60_000, 980.5], [t0 + 120_000, 50]], t0 + 190_000));
+    const changed = store.upsert(
+      read(
+        [
+          [t0, 402],
+          [t0 + 60_000, 980.5],
+          [t0 + 120_000, 50],
+        ],
+        t0 + 190_000,
+      ),
+    );
     expect(changed.map((s) => s.value)).toEqual([980.5, 50]);
     const all = store.all();
     expect(all).toHaveLength(3);

@@ -26,9 +26,21 @@ async function connect(handlers: Record<string, Handler>): Promise<{ fake: FakeA
 describe('pure pickers', () => {
   const tg = 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/a/1';
   it('finds target groups in TargetGroupARNs and in elbv2 TrafficSources', () => {
-    expect(targetGroupsOf({ AutoScalingGroupName: 'g', TargetGroupARNs: [tg], TrafficSources: [{ Identifier: tg, Type: 'elbv2' }] } as never)).toEqual([tg]);
-    expect(targetGroupsOf({ TrafficSources: [{ Identifier: 'my-classic-elb', Type: 'elb' }, { Identifier: tg, Type: 'elbv2' }] } as never)).toEqual([tg]);
-    const groups = [{ AutoScalingGroupName: 'x', TargetGroupARNs: [] }, { AutoScalingGroupName: 'y', TrafficSources: [{ Identifier: tg, Type: 'elbv2' }] }] as never[];
+    expect(
+      targetGroupsOf({ AutoScalingGroupName: 'g', TargetGroupARNs: [tg], TrafficSources: [{ Identifier: tg, Type: 'elbv2' }] } as never),
+    ).toEqual([tg]);
+    expect(
+      targetGroupsOf({
+        TrafficSources: [
+          { Identifier: 'my-classic-elb', Type: 'elb' },
+          { Identifier: tg, Type: 'elbv2' },
+        ],
+      } as never),
+    ).toEqual([tg]);
+    const groups = [
+      { AutoScalingGroupName: 'x', TargetGroupARNs: [] },
+      { AutoScalingGroupName: 'y', TrafficSources: [{ Identifier: tg, Type: 'elbv2' }] },
+    ] as never[];
     expect(groupsHoldingTargetGroup(groups, tg).map((g) => g.AutoScalingGroupName)).toEqual(['y']);
   });
 
@@ -37,7 +49,10 @@ describe('pure pickers', () => {
       PolicyName: name,
       PolicyType: 'TargetTrackingScaling',
       Enabled: enabled,
-      TargetTrackingConfiguration: { TargetValue: 1, PredefinedMetricSpecification: { PredefinedMetricType: type as never, ResourceLabel: label } },
+      TargetTrackingConfiguration: {
+        TargetValue: 1,
+        PredefinedMetricSpecification: { PredefinedMetricType: type as never, ResourceLabel: label },
+      },
     });
     const policies = [
       policy('cpu', 'ASGAverageCPUUtilization', ''),
@@ -98,7 +113,7 @@ describe('discover through the real SDK against a loopback fake', () => {
     expect(target.periodSec).toBe(60);
     expect(troubles).toEqual([]);
     expect(fake!.calls.map((c) => c.op)).toEqual(['DescribeAutoScalingGroups', 'DescribePolicies', 'DescribeAlarms']);
-    expect(fake!.calls[1]!.params).toMatchObject({ AutoScalingGroupName: 'de-c1w3-asg', PolicyTypes: ['TargetTrackingScaling'] });
+    expect(fake!.calls[1].params).toMatchObject({ AutoScalingGroupName: 'de-c1w3-asg', PolicyTypes: ['TargetTrackingScaling'] });
   });
 
   it('from an ALB DNS name: name guess, target groups, then the group holding one (via TrafficSources)', async () => {
@@ -107,16 +122,22 @@ describe('discover through the real SDK against a loopback fake', () => {
     const { target, troubles, notes } = await discover(api, { url: new URL(`http://${LB_DNS}/`) });
     expect(troubles).toEqual([]);
     expect(notes).toEqual([]);
-    expect(target).toMatchObject({ asg: ASG, targetGroupArn: TG_ARN, loadBalancerArn: LB_ARN, loadBalancerDim: 'app/web-alb/50dc6c495c0c9188', periodSec: 5 });
+    expect(target).toMatchObject({
+      asg: ASG,
+      targetGroupArn: TG_ARN,
+      loadBalancerArn: LB_ARN,
+      loadBalancerDim: 'app/web-alb/50dc6c495c0c9188',
+      periodSec: 5,
+    });
     expect(target.policy?.targetValue).toBe(60);
     // The alarm's own dimension set (LoadBalancer + TargetGroup), not the TargetGroup-only default.
     expect(target.requestCountPerTargetDimensions?.map((d) => d.Name)).toEqual(['LoadBalancer', 'TargetGroup']);
     const ops = fake!.calls.map((c) => c.op);
     expect(ops.slice(0, 3)).toEqual(['DescribeLoadBalancers', 'DescribeTargetGroups', 'DescribeAutoScalingGroups']);
-    expect(fake!.calls[0]!.params.Names).toEqual(['web-alb']);
-    expect(fake!.calls[1]!.params.LoadBalancerArn).toBe(LB_ARN);
+    expect(fake!.calls[0].params.Names).toEqual(['web-alb']);
+    expect(fake!.calls[1].params.LoadBalancerArn).toBe(LB_ARN);
     // Listing all groups: no AutoScalingGroupNames filter.
-    expect(fake!.calls[2]!.params.AutoScalingGroupNames).toBeUndefined();
+    expect(fake!.calls[2].params.AutoScalingGroupNames).toBeUndefined();
   });
 
   it('falls back to listing load balancers when the name guess is wrong', async () => {
@@ -126,7 +147,9 @@ describe('discover through the real SDK against a loopback fake', () => {
     // (e.g. a name that itself ends in digits): only listing finds it.
     const host = LB_DNS;
     fake!.handlers.DescribeLoadBalancers = (p) =>
-      p.Names ? { fail: 'not-found' } : { body: { LoadBalancers: [{ LoadBalancerArn: LB_ARN, DNSName: LB_DNS, LoadBalancerName: 'web-alb' }] } };
+      p.Names
+        ? { fail: 'not-found' }
+        : { body: { LoadBalancers: [{ LoadBalancerArn: LB_ARN, DNSName: LB_DNS, LoadBalancerName: 'web-alb' }] } };
     const { target } = await discover(api, { url: new URL(`http://${host}/`) });
     expect(target.loadBalancerArn).toBe(LB_ARN);
     expect(target.asg).toBe(ASG);

@@ -41,9 +41,9 @@ function decodeForm(body: string): Params {
   for (const [key, value] of new URLSearchParams(body)) {
     const member = /^(.+)\.member\.(\d+)$/.exec(key);
     if (member) {
-      const list = (params[member[1]!] as string[] | undefined) ?? [];
+      const list = (params[member[1]] as string[] | undefined) ?? [];
       list[Number(member[2]) - 1] = value;
-      params[member[1]!] = list;
+      params[member[1]] = list;
     } else {
       params[key] = value;
     }
@@ -66,7 +66,8 @@ export function toXml(value: unknown): string {
       .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
       .join('');
   }
-  return escapeXml(String(value));
+  // Numbers and booleans print as JSON does; strings as they are.
+  return escapeXml(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** Dates → epoch seconds, as CloudWatch's JSON 1.0 sends them. */
@@ -83,7 +84,9 @@ function sendError(res: ServerResponse, json: boolean, status: number, code: str
     res.end(JSON.stringify({ __type: `com.amazonaws.fake#${code}`, message }));
   } else {
     res.writeHead(status, { 'content-type': 'text/xml' });
-    res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`);
+    res.end(
+      `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`,
+    );
   }
 }
 
@@ -104,7 +107,7 @@ export async function startFakeAws(handlers: Record<string, Handler>): Promise<F
         params = text ? (JSON.parse(text) as Params) : {};
       } else {
         params = decodeForm(text);
-        op = String(params.Action ?? '');
+        op = typeof params.Action === 'string' ? params.Action : '';
       }
       calls.push({ op, params });
       const handler = fake.handlers[op];
@@ -115,7 +118,13 @@ export async function startFakeAws(handlers: Record<string, Handler>): Promise<F
           case 'throttle':
             return sendError(res, json, 400, 'Throttling', 'Rate exceeded');
           case 'deny':
-            return sendError(res, json, 403, json ? 'AccessDenied' : 'AccessDenied', `User: arn:aws:iam::123456789012:user/test is not authorized to perform: ${op}`);
+            return sendError(
+              res,
+              json,
+              403,
+              json ? 'AccessDenied' : 'AccessDenied',
+              `User: arn:aws:iam::123456789012:user/test is not authorized to perform: ${op}`,
+            );
           case 'not-found':
             return sendError(res, json, 400, 'LoadBalancerNotFound', 'One or more load balancers not found');
           case 'server-error':
@@ -137,9 +146,14 @@ export async function startFakeAws(handlers: Record<string, Handler>): Promise<F
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(JSON.stringify(toJson(reply.body)));
       }
-      const ns = QUERY_SERVICE[op] === 'elbv2' ? 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/' : 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
+      const ns =
+        QUERY_SERVICE[op] === 'elbv2'
+          ? 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/'
+          : 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
       res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(`<${op}Response xmlns="${ns}"><${op}Result>${toXml(reply.body)}</${op}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${op}Response>`);
+      res.end(
+        `<${op}Response xmlns="${ns}"><${op}Result>${toXml(reply.body)}</${op}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${op}Response>`,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -21,7 +21,19 @@ let runStartedAtMs: number;
 let sent: number;
 
 beforeAll(async () => {
-  lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000, launchDelayMs: 300, warmupMs: 300, min: 2, max: 4, desired: 2, targetValue: 10, instanceCapacity: 400, highEvaluationPeriods: 2 });
+  lab = await startLab({
+    port: 0,
+    apiPort: 0,
+    periodMs: 1000,
+    launchDelayMs: 300,
+    warmupMs: 300,
+    min: 2,
+    max: 4,
+    desired: 2,
+    targetValue: 10,
+    instanceCapacity: 400,
+    highEvaluationPeriods: 2,
+  });
   events = [];
   runStartedAtMs = Date.now();
   const observer = await startObserver(
@@ -47,11 +59,11 @@ describe('observer against the lab', () => {
     expect(observation.periodSec).toBe(1);
     const scaleOuts = observation.events.filter((e) => e.kind === 'scaling-activity' && (e.toCapacity ?? 0) > (e.fromCapacity ?? 0));
     expect(scaleOuts.length).toBeGreaterThanOrEqual(1);
-    expect(scaleOuts[0]!.fromCapacity).toBe(2);
-    expect(scaleOuts[0]!.toCapacity).toBeGreaterThan(2);
-    expect(Date.parse(scaleOuts[0]!.at)).toBeGreaterThanOrEqual(runStartedAtMs - 1000);
+    expect(scaleOuts[0].fromCapacity).toBe(2);
+    expect(scaleOuts[0].toCapacity).toBeGreaterThan(2);
+    expect(Date.parse(scaleOuts[0].at)).toBeGreaterThanOrEqual(runStartedAtMs - 1000);
     // The live callback saw the same activity.
-    expect(events.some((e) => e.activityId === scaleOuts[0]!.activityId)).toBe(true);
+    expect(events.some((e) => e.activityId === scaleOuts[0].activityId)).toBe(true);
     const alarm = observation.events.find((e) => e.kind === 'alarm' && e.toState === 'ALARM');
     expect(alarm?.alarmName).toMatch(/AlarmHigh/);
   });
@@ -89,8 +101,11 @@ describe('observer against the lab', () => {
     const api = await createAwsApi({ region: lab.region, endpointUrl: lab.apiUrl, maxAttempts: 1 });
     const lbs = await api.describeLoadBalancers({});
     api.destroy();
-    const dns = lbs.LoadBalancers![0]!.DNSName!;
-    const observer = await startObserver({ url: new URL(`http://${dns}:8080/`), endpointUrl: lab.apiUrl, pollIntervalMs: 1000, runStartedAtMs: Date.now() }, { maxAttempts: 1 });
+    const dns = lbs.LoadBalancers![0].DNSName!;
+    const observer = await startObserver(
+      { url: new URL(`http://${dns}:8080/`), endpointUrl: lab.apiUrl, pollIntervalMs: 1000, runStartedAtMs: Date.now() },
+      { maxAttempts: 1 },
+    );
     const seen = await observer.stop();
     expect(seen.warnings).toEqual([]);
     expect(seen.asg).toBe(lab.asgName);
@@ -102,7 +117,11 @@ describe('observer against the lab', () => {
   it('`watch --once` prints the state and the activities', async () => {
     let out = '';
     let err = '';
-    const code = await runWatch(undefined, { asg: lab.asgName, endpointUrl: lab.apiUrl, region: lab.region, once: true, since: '5m' }, { out: (t) => (out += t), err: (t) => (err += t), maxAttempts: 1 });
+    const code = await runWatch(
+      undefined,
+      { asg: lab.asgName, endpointUrl: lab.apiUrl, region: lab.region, once: true, since: '5m' },
+      { out: (t) => (out += t), err: (t) => (err += t), maxAttempts: 1 },
+    );
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toMatch(new RegExp(`^${lab.asgName} \\(${lab.region}\\)\n`));
@@ -110,15 +129,24 @@ describe('observer against the lab', () => {
     expect(out).toMatch(/history \(last 5m\):\n/);
     expect(out).toMatch(/\n {2}\d\d:\d\d:\d\d {2}scale-out 2 → \d: /);
     // With --since, alarm history comes from DescribeAlarmHistory: the breach, even though the alarm is OK again by now.
-    expect(out).toMatch(/\n {2}\d\d:\d\d:\d\d {2}alarm TargetTracking-abx-lab-asg-AlarmHigh-\S+ \S+ → ALARM \(RequestCountPerTarget (?:[\d.]+ )?> 10 for 2 of 2 periods\)\n/);
+    expect(out).toMatch(
+      /\n {2}\d\d:\d\d:\d\d {2}alarm TargetTracking-abx-lab-asg-AlarmHigh-\S+ \S+ → ALARM \(RequestCountPerTarget (?:[\d.]+ )?> 10 for 2 of 2 periods\)\n/,
+    );
   });
 
   it('`watch --once --json` prints one JSON object per line', async () => {
     let out = '';
-    await runWatch(undefined, { asg: lab.asgName, endpointUrl: lab.apiUrl, once: true, json: true, since: '5m' }, { out: (t) => (out += t), err: () => {}, maxAttempts: 1 });
-    const objects = out.trim().split('\n').map((line) => JSON.parse(line) as { type: string; kind?: string; desired?: number });
-    expect(objects[0]!.type).toBe('state');
-    expect(objects[0]!.desired).toBeGreaterThan(2);
+    await runWatch(
+      undefined,
+      { asg: lab.asgName, endpointUrl: lab.apiUrl, once: true, json: true, since: '5m' },
+      { out: (t) => (out += t), err: () => {}, maxAttempts: 1 },
+    );
+    const objects = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; kind?: string; desired?: number });
+    expect(objects[0].type).toBe('state');
+    expect(objects[0].desired).toBeGreaterThan(2);
     expect(objects.some((o) => o.type === 'event' && o.kind === 'scaling-activity')).toBe(true);
   });
 
@@ -127,9 +155,17 @@ describe('observer against the lab', () => {
     let err = '';
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 1500);
-    const code = await runWatch(undefined, { asg: lab.asgName, endpointUrl: lab.apiUrl, pollInterval: '1s' }, { out: (t) => (out += t), err: (t) => (err += t), signal: abort.signal, maxAttempts: 1 });
+    const code = await runWatch(
+      undefined,
+      { asg: lab.asgName, endpointUrl: lab.apiUrl, pollInterval: '1s' },
+      { out: (t) => (out += t), err: (t) => (err += t), signal: abort.signal, maxAttempts: 1 },
+    );
     expect(code).toBe(0);
-    expect(err).toBe(`abx: watching ${lab.asgName} (${lab.region}); policy ${lab.policyName}: RequestCountPerTarget target 10 per 1 s; every 1 s, Ctrl-C to stop\n`);
-    expect(out).toMatch(/^\d\d:\d\d:\d\d {2}RequestCountPerTarget [\d.]+\*?\/10 \(\d+%\) {2}desired \d+ {2}InService \d+ {2}Pending \d+ {2}AlarmHigh \w+/m);
+    expect(err).toBe(
+      `abx: watching ${lab.asgName} (${lab.region}); policy ${lab.policyName}: RequestCountPerTarget target 10 per 1 s; every 1 s, Ctrl-C to stop\n`,
+    );
+    expect(out).toMatch(
+      /^\d\d:\d\d:\d\d {2}RequestCountPerTarget [\d.]+\*?\/10 \(\d+%\) {2}desired \d+ {2}InService \d+ {2}Pending \d+ {2}AlarmHigh \w+/m,
+    );
   });
 });

@@ -41,7 +41,11 @@ const failEverything = (fail: Extract<Reply, { fail: string }>['fail']) => {
 describe('a load run beside a failing observer', () => {
   it.each([
     ['throttling', () => failEverything('throttle'), /throttled/],
-    ['AccessDenied', () => failEverything('deny'), /^AccessDenied on DescribeAutoScalingGroups: allow IAM action autoscaling:DescribeAutoScalingGroups/],
+    [
+      'AccessDenied',
+      () => failEverything('deny'),
+      /^AccessDenied on DescribeAutoScalingGroups: allow IAM action autoscaling:DescribeAutoScalingGroups/,
+    ],
     ['garbage', () => failEverything('garbage'), /unusable answer/],
     ['a hung endpoint', () => failEverything('hang'), /cannot reach the AWS endpoint/],
     ['a dead endpoint', null, /cannot reach the AWS endpoint .*ECONNREFUSED/],

@@ -55,7 +55,9 @@ describe('wantsObservation / options', () => {
 
   it('throws ConfigError only for contradictory options', async () => {
     await expect(startObserver({ pollIntervalMs: 1000, runStartedAtMs: 0 })).rejects.toBeInstanceOf(ConfigError);
-    await expect(startObserver({ asg: 'a', pollIntervalMs: 500, runStartedAtMs: 0 })).rejects.toThrow(/--poll-interval must be at least 1s/);
+    await expect(startObserver({ asg: 'a', pollIntervalMs: 500, runStartedAtMs: 0 })).rejects.toThrow(
+      /--poll-interval must be at least 1s/,
+    );
   });
 });
 
@@ -71,7 +73,12 @@ describe('observer against a fake Auto Scaling group', () => {
     const { events, runStartedAtMs, fake } = await observe(world);
     const first = observer!.snapshot();
     expect(first.polls).toBe(1);
-    expect(first.policy).toEqual({ name: 'rcpt-60', targetValue: 60, metric: 'RequestCountPerTarget', resourceLabel: 'app/web-alb/50dc6c495c0c9188/targetgroup/web-tg/73e2d6bc24d8a067' });
+    expect(first.policy).toEqual({
+      name: 'rcpt-60',
+      targetValue: 60,
+      metric: 'RequestCountPerTarget',
+      resourceLabel: 'app/web-alb/50dc6c495c0c9188/targetgroup/web-tg/73e2d6bc24d8a067',
+    });
     expect(first.periodSec).toBe(5);
     expect(first.alarms.map((a) => [a.role, a.threshold, a.evaluationPeriods, a.state])).toEqual([
       ['high', 60, 3, 'OK'],
@@ -84,7 +91,9 @@ describe('observer against a fake Auto Scaling group', () => {
     ]);
     expect(first.samples.filter((s) => s.metric === 'DesiredCapacity').map((s) => s.value)).toEqual([2]);
     // GetMetricData used the alarm's own dimension set and period.
-    const gmd = fake.calls.find((c) => c.op === 'GetMetricData')!.params as { MetricDataQueries: { Id: string; MetricStat: { Period: number; Metric: { Dimensions: { Name: string }[] } } }[] };
+    const gmd = fake.calls.find((c) => c.op === 'GetMetricData')!.params as {
+      MetricDataQueries: { Id: string; MetricStat: { Period: number; Metric: { Dimensions: { Name: string }[] } } }[];
+    };
     const rcptQuery = gmd.MetricDataQueries.find((q) => q.Id === 'rcpt')!;
     expect(rcptQuery.MetricStat.Period).toBe(5);
     expect(rcptQuery.MetricStat.Metric.Dimensions.map((d) => d.Name)).toEqual(['LoadBalancer', 'TargetGroup']);
@@ -99,23 +108,42 @@ describe('observer against a fake Auto Scaling group', () => {
     ];
     world.alarmState = { high: 'ALARM', low: 'OK', highChangedAt: now };
     world.desired = 4;
-    world.instances.push({ InstanceId: 'i-0abc1234def567890', LifecycleState: 'Pending', AvailabilityZone: 'us-east-1a', HealthStatus: 'Healthy' });
+    world.instances.push({
+      InstanceId: 'i-0abc1234def567890',
+      LifecycleState: 'Pending',
+      AvailabilityZone: 'us-east-1a',
+      HealthStatus: 'Healthy',
+    });
     world.activities = [scaleOutActivity('act-1', now, 2, 4)];
     // An old, finished activity from before the run is not news.
     world.activities.push(scaleOutActivity('act-0', new Date(runStartedAtMs - 3_600_000), 1, 2, 'Successful'));
     await waitFor(() => events.some((e) => e.kind === 'scaling-activity'));
     await waitFor(() => events.some((e) => e.kind === 'instance'));
-    world.instances[2]!.LifecycleState = 'InService';
+    world.instances[2].LifecycleState = 'InService';
     world.activities[0] = scaleOutActivity('act-1', now, 2, 4, 'Successful');
-    await waitFor(() => events.filter((e) => e.kind === 'scaling-activity').length === 2 && events.filter((e) => e.kind === 'instance').length === 2);
+    await waitFor(
+      () => events.filter((e) => e.kind === 'scaling-activity').length === 2 && events.filter((e) => e.kind === 'instance').length === 2,
+    );
 
     const observation = await observer!.stop();
     observer = undefined;
     const activity = observation.events.filter((e) => e.kind === 'scaling-activity');
     expect(activity).toHaveLength(1);
-    expect(activity[0]).toMatchObject({ activityId: 'act-1', fromCapacity: 2, toCapacity: 4, statusCode: 'Successful', alarmName: HIGH, availabilityZone: 'us-east-1a' });
+    expect(activity[0]).toMatchObject({
+      activityId: 'act-1',
+      fromCapacity: 2,
+      toCapacity: 4,
+      statusCode: 'Successful',
+      alarmName: HIGH,
+      availabilityZone: 'us-east-1a',
+    });
     const alarm = observation.events.find((e) => e.kind === 'alarm')!;
-    expect(alarm).toMatchObject({ alarmName: HIGH, fromState: 'OK', toState: 'ALARM', description: 'RequestCountPerTarget 137.5 > 60 for 3 of 3 periods' });
+    expect(alarm).toMatchObject({
+      alarmName: HIGH,
+      fromState: 'OK',
+      toState: 'ALARM',
+      description: 'RequestCountPerTarget 137.5 > 60 for 3 of 3 periods',
+    });
     expect(observation.events.filter((e) => e.kind === 'instance').map((e) => [e.instanceId, e.fromState, e.toState])).toEqual([
       ['i-0abc1234def567890', undefined, 'Pending'],
       ['i-0abc1234def567890', 'Pending', 'InService'],
@@ -165,7 +193,7 @@ describe('failure is not fatal', () => {
     observer = undefined;
     expect(warnings).toEqual(['GetMetricData was throttled by AWS (Throttling); polling less often']);
     expect(observation.gaps).toHaveLength(1);
-    expect(observation.gaps[0]!.reason).toBe('throttling: GetMetricData was throttled by AWS (Throttling); polling less often');
+    expect(observation.gaps[0].reason).toBe('throttling: GetMetricData was throttled by AWS (Throttling); polling less often');
     expect(observation.samples.some((s) => s.metric === 'DesiredCapacity')).toBe(true);
     // Backed off: with a 1 s interval, 2.5 s would be 3–4 polls without backoff (start, 1 s, then 3 s, plus the final one).
     expect(observation.polls).toBe(3);
@@ -175,12 +203,15 @@ describe('failure is not fatal', () => {
     const world = newWorld(5);
     fake = await startFakeAws({ ...worldHandlers(world), DescribeScalingActivities: () => ({ fail: 'deny' }) });
     const warnings: string[] = [];
-    observer = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) }, { maxAttempts: 1 });
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1 },
+    );
     const observation = await observer.stop();
     observer = undefined;
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^AccessDenied on DescribeScalingActivities: allow IAM action autoscaling:DescribeScalingActivities/);
-    expect(observation.gaps[0]!.reason).toMatch(/^access-denied/);
+    expect(observation.gaps[0].reason).toMatch(/^access-denied/);
     expect(observation.policy?.targetValue).toBe(60);
   });
 
@@ -191,7 +222,10 @@ describe('failure is not fatal', () => {
     const world = newWorld(5);
     fake = await startFakeAws({ ...worldHandlers(world), GetMetricData: () => ({ fail: mode }), DescribeAlarms: () => ({ fail: mode }) });
     const warnings: string[] = [];
-    observer = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) }, { maxAttempts: 1 });
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1 },
+    );
     const observation = await observer.stop();
     observer = undefined;
     expect(warnings.length).toBeGreaterThanOrEqual(1);
@@ -220,7 +254,7 @@ describe('failure is not fatal', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^cannot reach the AWS endpoint for DescribeAutoScalingGroups \(ECONNREFUSED\)/);
     expect(observation.gaps).toHaveLength(1);
-    expect(Date.parse(observation.gaps[0]!.from)).toBe(runStartedAtMs);
+    expect(Date.parse(observation.gaps[0].from)).toBe(runStartedAtMs);
     expect(observation.polls).toBeGreaterThanOrEqual(2);
     expect(observation.asg).toBe(ASG);
   });
@@ -230,7 +264,10 @@ describe('failure is not fatal', () => {
     fake = await startFakeAws({ ...worldHandlers(world), DescribeAutoScalingGroups: () => ({ fail: 'hang' }) });
     const warnings: string[] = [];
     const started = Date.now();
-    observer = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) }, { maxAttempts: 1, requestTimeoutMs: 500 });
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1, requestTimeoutMs: 500 },
+    );
     const observation = await observer.stop();
     observer = undefined;
     expect(Date.now() - started).toBeLessThan(5000);
@@ -243,7 +280,10 @@ describe('failure is not fatal', () => {
     fake = await startFakeAws({ ...worldHandlers(world), DescribePolicies: () => ({ fail: 'hang' }) });
     const warnings: string[] = [];
     const started = Date.now();
-    observer = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) }, { maxAttempts: 1, requestTimeoutMs: 1500, startBudgetMs: 300 });
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1, requestTimeoutMs: 1500, startBudgetMs: 300 },
+    );
     expect(Date.now() - started).toBeLessThan(1000);
     expect(observer.snapshot().polls).toBe(0);
     const observation = await observer.stop();
@@ -266,30 +306,49 @@ describe('failure is not fatal', () => {
       const world = newWorld(5);
       fake = await startFakeAws(worldHandlers(world));
       const warnings: string[] = [];
-      observer = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) }, { maxAttempts: 1 });
+      observer = await startObserver(
+        { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
+        { maxAttempts: 1 },
+      );
       const observation = await observer.stop();
       observer = undefined;
       expect(warnings).toEqual([
         'no AWS credentials found: set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CloudShell; observation is off',
       ]);
-      expect(observation.gaps[0]!.reason).toMatch(/^credentials/);
+      expect(observation.gaps[0].reason).toMatch(/^credentials/);
       expect(fake.calls).toEqual([]);
       // With --profile, the warning names the profile.
       const profiled: string[] = [];
-      const second = await startObserver({ asg: ASG, profile: 'load-test', endpointUrl: fake.url, region: 'us-east-1', pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => profiled.push(w) }, { maxAttempts: 1 });
+      const second = await startObserver(
+        {
+          asg: ASG,
+          profile: 'load-test',
+          endpointUrl: fake.url,
+          region: 'us-east-1',
+          pollIntervalMs: 1000,
+          runStartedAtMs: Date.now(),
+          onWarning: (w) => profiled.push(w),
+        },
+        { maxAttempts: 1 },
+      );
       await second.stop();
-      expect(profiled).toEqual(['no AWS credentials for profile "load-test": check ~/.aws/config and ~/.aws/credentials (or run aws sso login); observation is off']);
+      expect(profiled).toEqual([
+        'no AWS credentials for profile "load-test": check ~/.aws/config and ~/.aws/credentials (or run aws sso login); observation is off',
+      ]);
       // And without any region at all, one warning says how to give one, and a gap covers the run.
       delete process.env.AWS_REGION;
       delete process.env.AWS_DEFAULT_REGION;
       const regionless: string[] = [];
       const runStartedAtMs = Date.now() - 5000;
-      const third = await startObserver({ asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs, onWarning: (w) => regionless.push(w) }, { maxAttempts: 1 });
+      const third = await startObserver(
+        { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs, onWarning: (w) => regionless.push(w) },
+        { maxAttempts: 1 },
+      );
       await new Promise((r) => setTimeout(r, 200));
       const stoppedAtMs = Date.now();
       const none = await third.stop();
-      expect(Date.parse(none.gaps[0]!.from)).toBe(runStartedAtMs);
-      expect(Date.parse(none.gaps[0]!.to)).toBeGreaterThanOrEqual(stoppedAtMs);
+      expect(Date.parse(none.gaps[0].from)).toBe(runStartedAtMs);
+      expect(Date.parse(none.gaps[0].to)).toBeGreaterThanOrEqual(stoppedAtMs);
       expect(regionless).toEqual(['no AWS region: pass --region or set AWS_REGION']);
       expect(none.gaps).toHaveLength(1);
       expect(none.polls).toBe(0);

@@ -9,22 +9,54 @@ const at = (offsetMs: number): string => new Date(START + offsetMs).toISOString(
 describe('formatEvent', () => {
   it.each<[ObservationEvent, string]>([
     [
-      { at: at(161_000), kind: 'alarm', alarmName: 'TargetTracking-web-AlarmHigh-1', fromState: 'OK', toState: 'ALARM', description: 'RequestCountPerTarget 137.5 > 60 for 3 of 3 periods' },
+      {
+        at: at(161_000),
+        kind: 'alarm',
+        alarmName: 'TargetTracking-web-AlarmHigh-1',
+        fromState: 'OK',
+        toState: 'ALARM',
+        description: 'RequestCountPerTarget 137.5 > 60 for 3 of 3 periods',
+      },
       '+2m41s  alarm TargetTracking-web-AlarmHigh-1 OK → ALARM (RequestCountPerTarget 137.5 > 60 for 3 of 3 periods)',
     ],
     [
-      { at: at(178_000), kind: 'scaling-activity', description: 'Launching a new EC2 instance: i-0abc1234def567890', fromCapacity: 2, toCapacity: 4, availabilityZone: 'us-east-1a' },
+      {
+        at: at(178_000),
+        kind: 'scaling-activity',
+        description: 'Launching a new EC2 instance: i-0abc1234def567890',
+        fromCapacity: 2,
+        toCapacity: 4,
+        availabilityZone: 'us-east-1a',
+      },
       '+2m58s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc1234def567890 (us-east-1a)',
     ],
     [
-      { at: at(3_723_000), kind: 'scaling-activity', description: 'Terminating EC2 instance: i-06c4794c2499af1df', fromCapacity: 3, toCapacity: 2, statusCode: 'InProgress' },
+      {
+        at: at(3_723_000),
+        kind: 'scaling-activity',
+        description: 'Terminating EC2 instance: i-06c4794c2499af1df',
+        fromCapacity: 3,
+        toCapacity: 2,
+        statusCode: 'InProgress',
+      },
       '+1h02m03s  scale-in 3 → 2: Terminating EC2 instance: i-06c4794c2499af1df [InProgress]',
     ],
     [
-      { at: at(-5_000), kind: 'instance', description: 'Pending → InService', instanceId: 'i-1', availabilityZone: 'us-east-1b', fromState: 'Pending', toState: 'InService' },
+      {
+        at: at(-5_000),
+        kind: 'instance',
+        description: 'Pending → InService',
+        instanceId: 'i-1',
+        availabilityZone: 'us-east-1b',
+        fromState: 'Pending',
+        toState: 'InService',
+      },
       '-5s  instance i-1 (us-east-1b) Pending → InService',
     ],
-    [{ at: at(41_000), kind: 'alarm', alarmName: 'A', toState: 'ALARM', description: 'CPUUtilization > 50 for 1 of 1 periods' }, '+41s  alarm A → ALARM (CPUUtilization > 50 for 1 of 1 periods)'],
+    [
+      { at: at(41_000), kind: 'alarm', alarmName: 'A', toState: 'ALARM', description: 'CPUUtilization > 50 for 1 of 1 periods' },
+      '+41s  alarm A → ALARM (CPUUtilization > 50 for 1 of 1 periods)',
+    ],
   ])('%#', (event, line) => {
     expect(formatEvent(event, START)).toBe(line);
   });
@@ -89,17 +121,23 @@ describe('renderScalingTimeline', () => {
     const row15 = lines.findIndex((l) => l.startsWith('  +15s'));
     expect(lines[row15 + 1]).toBe('      +15s  alarm TargetTracking-abx-lab-asg-AlarmHigh-fc0e4183 OK → ALARM');
     const row20 = lines.findIndex((l) => l.startsWith('  +20s'));
-    expect(lines[row20]!.split(/\s+/)[2]).toBe(String(30 + 31 + 32 + 33 + 34));
+    expect(lines[row20].split(/\s+/)[2]).toBe(String(30 + 31 + 32 + 33 + 34));
     expect(lines[row20 + 1]).toBe('      +20s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc1234def567890 [Successful]');
     // The newest period is provisional.
     expect(lines.find((l) => l.startsWith('  +55s'))).toMatch(/ 55\* /);
     expect(lines).toContain('  * provisional: CloudWatch may still add to this period');
-    expect(text).toContain('Time to scale\n  load above target 60 +0s\n  alarm                +15s      (15s later)\n  scaling activity     +20s      (5s later)  2 → 4\n  instance InService   +35s      (15s later)\n  total                35s\n');
+    expect(text).toContain(
+      'Time to scale\n  load above target 60 +0s\n  alarm                +15s      (15s later)\n  scaling activity     +20s      (5s later)  2 → 4\n  instance InService   +35s      (15s later)\n  total                35s\n',
+    );
     expect(text).toMatch(/capacity: the busiest period needed 5 at target 60; peak desired 4, InService 4: not enough/);
   });
 
   it('shows gaps and warnings, and colour only when asked', () => {
-    const observation = { ...makeObservation(START), gaps: [{ from: at(10_000), to: at(25_000), reason: 'throttling: GetMetricData was throttled by AWS (Throttling)' }], warnings: ['GetMetricData was throttled by AWS (Throttling); polling less often'] };
+    const observation = {
+      ...makeObservation(START),
+      gaps: [{ from: at(10_000), to: at(25_000), reason: 'throttling: GetMetricData was throttled by AWS (Throttling)' }],
+      warnings: ['GetMetricData was throttled by AWS (Throttling); polling less often'],
+    };
     const withGap = makeResult({ secondsMs, startedAtMs: START, observation });
     const plain = renderScalingTimeline(withGap, { color: false });
     expect(plain).toContain('      +10s  gap until +25s: throttling: GetMetricData was throttled by AWS (Throttling)');

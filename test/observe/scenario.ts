@@ -41,7 +41,20 @@ export function newWorld(periodSec = 5): World {
     datapoints: {},
     periodSec,
     alarmHistory: [],
-    otherGroups: [{ AutoScalingGroupName: 'unrelated', MinSize: 1, MaxSize: 1, DesiredCapacity: 1, TargetGroupARNs: [], Instances: [], CreatedTime: new Date(0), HealthCheckType: 'EC2', DefaultCooldown: 300, AvailabilityZones: ['us-east-1a'] }],
+    otherGroups: [
+      {
+        AutoScalingGroupName: 'unrelated',
+        MinSize: 1,
+        MaxSize: 1,
+        DesiredCapacity: 1,
+        TargetGroupARNs: [],
+        Instances: [],
+        CreatedTime: new Date(0),
+        HealthCheckType: 'EC2',
+        DefaultCooldown: 300,
+        AvailabilityZones: ['us-east-1a'],
+      },
+    ],
   };
 }
 
@@ -129,7 +142,13 @@ export function worldHandlers(world: World): Record<string, Handler> {
       return ok({
         MetricDataResults: queries.map((q) => {
           const points = world.datapoints[q.Label] ?? [];
-          return { Id: q.Id, Label: q.Label, Timestamps: points.map(([t]) => new Date(t)), Values: points.map(([, v]) => v), StatusCode: 'Complete' };
+          return {
+            Id: q.Id,
+            Label: q.Label,
+            Timestamps: points.map(([t]) => new Date(t)),
+            Values: points.map(([, v]) => v),
+            StatusCode: 'Complete',
+          };
         }),
         Messages: [],
       });
@@ -151,7 +170,14 @@ export function worldHandlers(world: World): Record<string, Handler> {
     DescribeTargetGroups: () =>
       ok({
         TargetGroups: [
-          { TargetGroupArn: TG_ARN, TargetGroupName: 'web-tg', Protocol: 'HTTP', Port: 80, LoadBalancerArns: [LB_ARN], TargetType: 'instance' },
+          {
+            TargetGroupArn: TG_ARN,
+            TargetGroupName: 'web-tg',
+            Protocol: 'HTTP',
+            Port: 80,
+            LoadBalancerArns: [LB_ARN],
+            TargetType: 'instance',
+          },
         ],
       }),
   };

@@ -32,7 +32,11 @@ describe('watch options', () => {
     expect(sinceMs).toBe(1_800_000);
     expect(options).toMatchObject({ pollIntervalMs: 2000, runStartedAtMs: now - 1_800_000, region: 'eu-west-1' });
     expect(options.url?.hostname).toBe(LB_DNS);
-    expect(watchOptions(undefined, { asg: 'g', once: true }, now).options).toMatchObject({ asg: 'g', pollIntervalMs: 15_000, runStartedAtMs: now - 3_600_000 });
+    expect(watchOptions(undefined, { asg: 'g', once: true }, now).options).toMatchObject({
+      asg: 'g',
+      pollIntervalMs: 15_000,
+      runStartedAtMs: now - 3_600_000,
+    });
     expect(watchOptions(undefined, { asg: 'g' }, now).sinceMs).toBe(0);
   });
 });
@@ -43,10 +47,23 @@ describe('state lines', () => {
     const observation = makeObservation(start);
     const state = watchState(observation, start + 61_000);
     // The newest period (55) is provisional and still climbing: the line shows the newest complete one.
-    expect(state).toMatchObject({ metric: 'RequestCountPerTarget', value: 58, provisional: false, targetValue: 60, desired: 4, inService: 4, pending: null });
-    expect(formatState(state)).toBe('16:01:01  RequestCountPerTarget 58/60 (97%)  desired 4  InService 4  Pending -  AlarmHigh OK  AlarmLow OK');
+    expect(state).toMatchObject({
+      metric: 'RequestCountPerTarget',
+      value: 58,
+      provisional: false,
+      targetValue: 60,
+      desired: 4,
+      inService: 4,
+      pending: null,
+    });
+    expect(formatState(state)).toBe(
+      '16:01:01  RequestCountPerTarget 58/60 (97%)  desired 4  InService 4  Pending -  AlarmHigh OK  AlarmLow OK',
+    );
     // With only a provisional period, that one is shown, marked.
-    const onlyNewest = { ...observation, samples: observation.samples.filter((s) => s.metric !== 'RequestCountPerTarget' || s.provisional) };
+    const onlyNewest = {
+      ...observation,
+      samples: observation.samples.filter((s) => s.metric !== 'RequestCountPerTarget' || s.provisional),
+    };
     expect(formatState(watchState(onlyNewest, start + 61_000))).toMatch(/RequestCountPerTarget 55\*\/60 \(92%\)/);
     expect(formatState({ ...state, metric: null, value: null, desired: null, alarms: {} })).toBe('16:01:01  no datapoints yet (target 60)');
   });
@@ -63,7 +80,11 @@ describe('the watch command', () => {
       Timestamp: new Date(Date.now() - ago),
       HistoryItemType: 'StateUpdate',
       HistorySummary: `Alarm updated from ${from} to ${to}`,
-      HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: from }, newState: { stateValue: to, stateReasonData: { recentDatapoints: [75] } } }),
+      HistoryData: JSON.stringify({
+        version: '1.0',
+        oldState: { stateValue: from },
+        newState: { stateValue: to, stateReasonData: { recentDatapoints: [75] } },
+      }),
     });
     world.alarmHistory = [history(120_000, 'OK', 'ALARM'), history(30_000, 'ALARM', 'OK')];
     world.alarmState = { high: 'OK', low: 'OK', highChangedAt: new Date(Date.now() - 30_000) };
@@ -81,9 +102,13 @@ describe('the watch command', () => {
     vi.restoreAllMocks();
     expect(process.exitCode ?? 0).toBe(0);
     expect(out).toContain(`${ASG} (us-east-1)\npolicy rcpt-60: RequestCountPerTarget target 60\n`);
-    expect(out).toMatch(/\d\d:\d\d:\d\d {2}no datapoints yet \(target 60\) {2}desired 2 {2}InService 2 {2}Pending 0 {2}AlarmHigh OK {2}AlarmLow OK\n/);
+    expect(out).toMatch(
+      /\d\d:\d\d:\d\d {2}no datapoints yet \(target 60\) {2}desired 2 {2}InService 2 {2}Pending 0 {2}AlarmHigh OK {2}AlarmLow OK\n/,
+    );
     expect(out).toContain('history (last 60m):\n');
-    expect(out).toMatch(/ {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: Launching a new EC2 instance: i-0abc1234def567890 \(us-east-1a\) \[Successful\]\n/);
+    expect(out).toMatch(
+      / {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: Launching a new EC2 instance: i-0abc1234def567890 \(us-east-1a\) \[Successful\]\n/,
+    );
     const alarmLines = out.split('\n').filter((l) => l.includes(`alarm ${HIGH}`));
     expect(alarmLines.map((l) => l.replace(/^ {2}\d\d:\d\d:\d\d {2}/, ''))).toEqual([
       `alarm ${HIGH} OK → ALARM (RequestCountPerTarget 75 > 60 for 3 of 3 periods)`,
@@ -104,14 +129,21 @@ describe('the watch command', () => {
     fake = await startFakeAws(worldHandlers(world));
     let out = '';
     const abort = new AbortController();
-    const done = runWatch(undefined, { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', pollInterval: '1s', json: true }, { out: (t) => (out += t), err: () => {}, signal: abort.signal, maxAttempts: 1 });
+    const done = runWatch(
+      undefined,
+      { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', pollInterval: '1s', json: true },
+      { out: (t) => (out += t), err: () => {}, signal: abort.signal, maxAttempts: 1 },
+    );
     await new Promise((r) => setTimeout(r, 300));
     world.desired = 3;
     world.activities = [scaleOutActivity('act-10', new Date(), 2, 3)];
     await new Promise((r) => setTimeout(r, 1500));
     abort.abort();
     expect(await done).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; desired?: number; activityId?: string });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; desired?: number; activityId?: string });
     expect(lines.filter((l) => l.type === 'state').map((l) => l.desired)).toEqual([2, 3]);
     expect(lines.filter((l) => l.type === 'event').map((l) => l.activityId)).toEqual(['act-10']);
   });

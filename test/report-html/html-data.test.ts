@@ -27,7 +27,10 @@ describe('timeToScaleSec', () => {
   it('ignores activities that began before the run and is null without any', () => {
     const base = observedResult();
     const observation = base.observation!;
-    const before = { ...observation.events.find((e) => e.kind === 'scaling-activity')!, at: new Date(STARTED_AT_MS - 90_000).toISOString() };
+    const before = {
+      ...observation.events.find((e) => e.kind === 'scaling-activity')!,
+      at: new Date(STARTED_AT_MS - 90_000).toISOString(),
+    };
     expect(timeToScaleSec({ ...base, observation: { ...observation, events: [before] } })).toBeNull();
     expect(timeToScaleSec(plainResult())).toBeNull();
   });
@@ -38,7 +41,7 @@ describe('chartDataOf', () => {
     const observation = makeObservation(STARTED_AT_MS - 10_000);
     const result = makeResult({ secondsMs: [[5], [6], [7]], startedAtMs: STARTED_AT_MS, observation });
     const data = chartDataOf(result);
-    const firstSampleSec = (Date.parse(observation.samples[0]!.at) - STARTED_AT_MS) / 1000;
+    const firstSampleSec = (Date.parse(observation.samples[0].at) - STARTED_AT_MS) / 1000;
     expect(data.requestCount!.xSec[0]).toBe(firstSampleSec);
     expect(data.xRangeSec[0]).toBe(firstSampleSec);
     expect(data.xRangeSec[1]).toBeGreaterThanOrEqual(data.capacity!.xSec.at(-1)!);
@@ -52,7 +55,7 @@ describe('chartDataOf', () => {
     const latency = chartDataOf(result).latency!;
     expect(latency.p50Ms[1]).toBeNull();
     expect(latency.p90Ms[1]).toBeNull();
-    expect(latency.p99Ms[0]).toBeCloseTo(result.timeline[0]!.p99Ms, 3);
+    expect(latency.p99Ms[0]).toBeCloseTo(result.timeline[0].p99Ms, 3);
   });
 
   it('renders a run with no response without charts that would be empty', () => {

@@ -9,7 +9,13 @@ describe('result JSON schema', () => {
   it('accepts a real run, with secrets redacted in the recorded options', async () => {
     const server = await startServer();
     try {
-      const settings = buildRunSettings(server.url, { requests: '20', concurrency: '2', auth: 'user:pass', cookie: ['s=1'], header: ['X-Ok: 1'] });
+      const settings = buildRunSettings(server.url, {
+        requests: '20',
+        concurrency: '2',
+        auth: 'user:pass',
+        cookie: ['s=1'],
+        header: ['X-Ok: 1'],
+      });
       const { result } = await runLoad(settings.load, settings.recorded, 1).done;
       const json = JSON.parse(JSON.stringify(result)) as unknown;
       expect(schemaErrors(json)).toEqual([]);
@@ -21,7 +27,12 @@ describe('result JSON schema', () => {
   });
 
   it('accepts a result with an observation and rejects broken ones', () => {
-    const result = makeResult({ secondsMs: [[1, 2, 3], [4, 5]] });
+    const result = makeResult({
+      secondsMs: [
+        [1, 2, 3],
+        [4, 5],
+      ],
+    });
     result.observation = makeObservation(result.startedAtMs);
     expect(schemaErrors(JSON.parse(JSON.stringify(result)))).toEqual([]);
 
