@@ -9,7 +9,6 @@
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
 import { parseAlbHost } from '../observe/arn.js';
-import type { Observer } from '../observe/observer.js';
 import type { ObserverOptions } from '../observe/types.js';
 import { describeEvent } from '../report/scaling.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
@@ -215,8 +214,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     if (event.activityId) seenActivities.add(event.activityId);
     io.out(`${eventLine(update ? { ...event, at: event.endedAt ?? new Date().toISOString() } : event)}\n`);
   };
-  const observer: Observer | undefined;
-  observer = await startObserver(
+  const observer = await startObserver(
     { ...options, onWarning: warn, onEvent },
     { onPoll, finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) },
   );
