@@ -11,7 +11,8 @@ import { startObserver } from '../../src/observe/observer.js';
 import { renderScalingTimeline } from '../../src/report/scaling.js';
 import { timeToScale } from '../../src/stats/time-to-scale.js';
 import type { Observation, ObservationEvent } from '../../src/stats/result.js';
-import { driveLoad, startLab, type Lab } from '../../src/lab/index.js';
+import { startLab, type Lab } from '../../src/lab/index.js';
+import { driveLoad } from '../helpers/drive.js';
 import { makeResult } from '../fixtures/make-result.js';
 import { schemaErrors } from '../helpers/schema.js';
 
