@@ -22,12 +22,6 @@ export function targetGroupDimension(arn: string): string | null {
   return /^targetgroup\/[^/]+\/[^/]+$/.test(value) ? value : null;
 }
 
-/** The region field of any ARN (`arn:aws:service:REGION:account:…`). */
-export function regionFromArn(arn: string): string | null {
-  const parts = arn.split(':');
-  return parts.length >= 6 && parts[0] === 'arn' && parts[3] ? parts[3] : null;
-}
-
 /**
  * A target-tracking ResourceLabel is the two dimensions joined by "/":
  * `app/<lb>/<id>/targetgroup/<tg>/<id>`.
