@@ -69,7 +69,7 @@ export function instanceEvents(previous: GroupState | null, next: GroupState, at
   return events;
 }
 
-export function activityEvent(activity: Activity): ObservationEvent {
+function activityEvent(activity: Activity): ObservationEvent {
   const cause = parseCause(activity.Cause);
   const startMs = activity.StartTime ? new Date(activity.StartTime).getTime() : Date.now();
   const az = availabilityZoneFromDetails(activity.Details);

@@ -175,8 +175,8 @@ export class SampleStore {
 }
 
 /** Samples taken from DescribeAutoScalingGroups at poll time, not CloudWatch periods. */
-export const POLL_METRICS = ['DesiredCapacity', 'InServiceInstances', 'PendingInstances'] as const;
+const POLL_METRICS = ['DesiredCapacity', 'InServiceInstances', 'PendingInstances'] as const;
 
-export function isPollSample(metric: string): boolean {
+function isPollSample(metric: string): boolean {
   return (POLL_METRICS as readonly string[]).includes(metric);
 }

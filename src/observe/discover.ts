@@ -124,7 +124,7 @@ export function toAlarmInfo(alarm: MetricAlarm): AlarmInfo {
 }
 
 /** The dimensions of the alarm's metric, when it watches RequestCountPerTarget. */
-export function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
+function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
   const dims =
     alarm.Dimensions ??
     alarm.Metrics?.find((m) => m.MetricStat?.Metric?.MetricName === 'RequestCountPerTarget')?.MetricStat?.Metric?.Dimensions;
@@ -134,7 +134,7 @@ export function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
 }
 
 /** A load balancer whose DNSName is `dnsName` (case, trailing dot and dualstack. ignored). */
-export function findLoadBalancerByDns(loadBalancers: LoadBalancer[], dnsName: string): LoadBalancer | null {
+function findLoadBalancerByDns(loadBalancers: LoadBalancer[], dnsName: string): LoadBalancer | null {
   return loadBalancers.find((lb) => lb.DNSName && sameDnsName(lb.DNSName, dnsName)) ?? null;
 }
 

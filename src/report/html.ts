@@ -16,7 +16,7 @@ import { CLIENT_JS } from './html-client.js';
 import { chartDataOf, type ChartData } from './html-data.js';
 import { REPORT_CSS } from './html-style.js';
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
