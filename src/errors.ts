@@ -17,11 +17,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The target cannot be used at all (e.g. a result file that is not an abx result). */
-export class TargetError extends Error {
-  override readonly name = 'TargetError';
-}
-
 /** The AWS observer could not start or went wrong; never fatal to a load run. */
 export class ObserverError extends Error {
   override readonly name = 'ObserverError';

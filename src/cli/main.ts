@@ -3,7 +3,7 @@
  * exit codes. ConfigError (and commander's usage errors) → one line, exit 2.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, EXIT, TargetError } from '../errors.js';
+import { ConfigError, EXIT } from '../errors.js';
 import { abxVersion } from '../version.js';
 import { collect } from './parse.js';
 import type { RawRunOptions } from './options.js';
@@ -114,7 +114,7 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`abx: ${error.message.replace(/^error: /, '')} (see abx --help)\n`);
     return EXIT.usage;
   }
-  if (error instanceof ConfigError || error instanceof TargetError) {
+  if (error instanceof ConfigError) {
     process.stderr.write(`abx: ${error.message}\n`);
     return EXIT.usage;
   }

@@ -10,7 +10,7 @@ import { parseAlbHost } from '../observe/arn.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
-import { collect as _collect, parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
 /** The AWS flags the main command and `abx watch` share. */
 export interface AwsFlags {
@@ -370,5 +370,3 @@ export function checkWritablePath(flag: string, path: string): string {
   }
   return absolute;
 }
-
-export const collect = _collect;

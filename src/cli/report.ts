@@ -87,7 +87,7 @@ function parseFormat(raw: string): Format {
 }
 
 /** "10%", "10" or "2.5%": a percentage of at least 0. */
-export function parsePercent(flag: string, raw: string): number {
+function parsePercent(flag: string, raw: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(String(raw).trim());
   if (!match) throw new ConfigError(`${flag} must be a percentage such as 10% or 2.5 (got "${raw}")`);
   return Number(match[1]);

@@ -11,6 +11,7 @@ import { ConfigError, EXIT } from '../errors.js';
 import { parseAlbHost } from '../observe/arn.js';
 import type { ObserverOptions } from '../observe/types.js';
 import { describeEvent } from '../report/scaling.js';
+import { policyMetric } from '../stats/policy-metric.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import type { AwsFlags } from './options.js';
 import { parseDurationMs } from './parse.js';
@@ -102,11 +103,7 @@ function latest(observation: Observation, metric: string, settled = false): { va
 }
 
 export function watchState(observation: Observation, nowMs: number): WatchState {
-  const metric = observation.policy
-    ? observation.policy.metric === 'ALBRequestCountPerTarget'
-      ? 'RequestCountPerTarget'
-      : observation.policy.metric
-    : 'RequestCountPerTarget';
+  const metric = policyMetric(observation);
   const value = latest(observation, metric, true);
   const alarms: Record<string, string> = {};
   for (const a of observation.alarms) alarms[a.role === 'high' ? 'AlarmHigh' : a.role === 'low' ? 'AlarmLow' : a.name] = a.state;

@@ -22,13 +22,7 @@ const QUERY_SERVICES: Record<string, { namespace: string; operations: typeof AUT
 };
 
 /** Answers one API request (already read) against the simulation at `nowMs`. */
-export function handleApiRequest(
-  sim: Simulation,
-  headers: IncomingMessage['headers'],
-  url: string,
-  body: string,
-  nowMs: number,
-): WireResponse {
+function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], url: string, body: string, nowMs: number): WireResponse {
   sim.advance(nowMs);
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {

@@ -85,7 +85,7 @@ const REASON_TEXT: Record<string, string> = {
   'Target.DeregistrationInProgress': 'Target deregistration is in progress',
 };
 
-export function describeTargetHealth(sim: Simulation, params: URLSearchParams): XmlObject {
+function describeTargetHealth(sim: Simulation, params: URLSearchParams): XmlObject {
   const arn = params.get('TargetGroupArn');
   if (arn === null)
     throw new ApiError(

@@ -12,9 +12,6 @@ import { Simulation, type SimulationConfig } from './simulation.js';
 import { createBalancer } from './balancer.js';
 import { createApiServer } from './aws-api.js';
 
-export { driveLoad, type DriveOptions, type DriveResult } from './drive.js';
-export { LOW_THRESHOLD_RATIO } from './policy.js';
-
 /** Where the lab listens, on top of the simulation's settings (simulation.ts). */
 export interface LabOptions extends SimulationConfig {
   /** Interface both servers bind: '127.0.0.1'. */

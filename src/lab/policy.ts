@@ -9,7 +9,8 @@
  * - AlarmLow: metric < LOW_THRESHOLD_RATIO × targetValue for
  *   `lowEvaluationPeriods` consecutive periods (LessThanThreshold). The ratio
  *   is 0.9: Application Auto Scaling documents scale-in "usually more than 10%
- *   lower"; EC2 groups were seen at 0.7 for CPU targets (FACTS §1.3).
+ *   lower"; EC2 groups have been observed at 0.7 for CPU targets. AWS does
+ *   not document the ratio for EC2 Auto Scaling.
  *
  * While an alarm stays in ALARM its action runs again every period, as
  * Auto Scaling re-runs alarm actions every minute. Each run computes the

@@ -2,7 +2,8 @@
  * ARNs, resource labels and ALB host names → the CloudWatch dimension values
  * AWS publishes ALB metrics under. CloudWatch treats each dimension set as a
  * separate metric, so these must match exactly what ELB publishes: the
- * "final portion" of each ARN (see shared/aws/FACTS.md §5.6).
+ * "final portion" of each ARN, as the ELB user guide's CloudWatch metrics
+ * page defines the LoadBalancer and TargetGroup dimensions.
  */
 
 /** `arn:…:loadbalancer/app/my-alb/50dc6c495c0c9188` → `app/my-alb/50dc6c495c0c9188`; null when not a load balancer ARN. */
@@ -20,12 +21,6 @@ export function targetGroupDimension(arn: string): string | null {
   if (parts.length < 6 || parts[0] !== 'arn') return null;
   const value = parts.slice(5).join(':');
   return /^targetgroup\/[^/]+\/[^/]+$/.test(value) ? value : null;
-}
-
-/** The region field of any ARN (`arn:aws:service:REGION:account:…`). */
-export function regionFromArn(arn: string): string | null {
-  const parts = arn.split(':');
-  return parts.length >= 6 && parts[0] === 'arn' && parts[3] ? parts[3] : null;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Activity, AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { AlarmHistoryItem, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { byTime } from '../stats/by-time.js';
 import type { AlarmInfo, ObservationEvent } from '../stats/result.js';
 import { availabilityZoneFromDetails, instanceIdFromDescription, isTerminalStatus, parseCause } from './cause.js';
 
@@ -68,7 +69,7 @@ export function instanceEvents(previous: GroupState | null, next: GroupState, at
   return events;
 }
 
-export function activityEvent(activity: Activity): ObservationEvent {
+function activityEvent(activity: Activity): ObservationEvent {
   const cause = parseCause(activity.Cause);
   const startMs = activity.StartTime ? new Date(activity.StartTime).getTime() : Date.now();
   const az = availabilityZoneFromDetails(activity.Details);
@@ -107,7 +108,7 @@ export function activityUpdates(known: Map<string, ObservationEvent>, activities
     updates.push(event);
   }
   // Oldest first, so printed lines read in order.
-  return updates.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return updates.sort(byTime);
 }
 
 /** "RequestCountPerTarget 137.5 > 60 for 3 of 3 periods", from the alarm's own numbers. */
@@ -217,5 +218,5 @@ export function alarmHistoryEvents(items: AlarmHistoryItem[], alarms: AlarmInfo[
       toState,
     });
   }
-  return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return events.sort(byTime);
 }

@@ -5,6 +5,7 @@
  * provisional and overwritten when a later poll reads it again.
  */
 import type { GetMetricDataCommandInput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { byTime } from '../stats/by-time.js';
 import type { ObservationSample } from '../stats/result.js';
 import type { Dimension, ObservedTarget } from './discover.js';
 
@@ -169,15 +170,13 @@ export class SampleStore {
   }
 
   all(): ObservationSample[] {
-    return [...this.#samples.values()].sort((a, b) =>
-      a.at < b.at ? -1 : a.at > b.at ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0,
-    );
+    return [...this.#samples.values()].sort((a, b) => byTime(a, b) || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
   }
 }
 
 /** Samples taken from DescribeAutoScalingGroups at poll time, not CloudWatch periods. */
-export const POLL_METRICS = ['DesiredCapacity', 'InServiceInstances', 'PendingInstances'] as const;
+const POLL_METRICS = ['DesiredCapacity', 'InServiceInstances', 'PendingInstances'] as const;
 
-export function isPollSample(metric: string): boolean {
+function isPollSample(metric: string): boolean {
   return (POLL_METRICS as readonly string[]).includes(metric);
 }

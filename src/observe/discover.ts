@@ -7,6 +7,7 @@
 import type { AutoScalingGroup, ScalingPolicy } from '@aws-sdk/client-auto-scaling';
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { cloudWatchMetricName } from '../stats/policy-metric.js';
 import type { AlarmInfo } from '../stats/result.js';
 import type { AwsApi } from './aws.js';
 import { loadBalancerDimension, parseAlbHost, parseResourceLabel, sameDnsName, targetGroupDimension } from './arn.js';
@@ -87,22 +88,15 @@ export function pickPolicy(policies: ScalingPolicy[], targetGroupDim: string | n
   );
 }
 
-/** The policy's metric as CloudWatch names it (ALBRequestCountPerTarget → RequestCountPerTarget). */
-export function policyMetricName(policy: ScalingPolicy): string {
+/**
+ * The policy's metric as CloudWatch names it (ALBRequestCountPerTarget → RequestCountPerTarget).
+ * A target-tracking policy has either a predefined or a customized metric, never both.
+ */
+function policyMetricName(policy: ScalingPolicy): string {
   const config = policy.TargetTrackingConfiguration;
   const predefined = config?.PredefinedMetricSpecification?.PredefinedMetricType;
-  switch (predefined) {
-    case 'ALBRequestCountPerTarget':
-      return 'RequestCountPerTarget';
-    case 'ASGAverageCPUUtilization':
-      return 'CPUUtilization';
-    case 'ASGAverageNetworkIn':
-      return 'NetworkIn';
-    case 'ASGAverageNetworkOut':
-      return 'NetworkOut';
-    default:
-      return config?.CustomizedMetricSpecification?.MetricName ?? predefined ?? 'unknown';
-  }
+  if (predefined) return cloudWatchMetricName(predefined);
+  return config?.CustomizedMetricSpecification?.MetricName ?? 'unknown';
 }
 
 /** Target tracking names its alarms TargetTracking-<group>-AlarmHigh-<uuid> / -AlarmLow-<uuid>. */
@@ -130,7 +124,7 @@ export function toAlarmInfo(alarm: MetricAlarm): AlarmInfo {
 }
 
 /** The dimensions of the alarm's metric, when it watches RequestCountPerTarget. */
-export function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
+function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
   const dims =
     alarm.Dimensions ??
     alarm.Metrics?.find((m) => m.MetricStat?.Metric?.MetricName === 'RequestCountPerTarget')?.MetricStat?.Metric?.Dimensions;
@@ -140,7 +134,7 @@ export function alarmDimensions(alarm: MetricAlarm): Dimension[] | null {
 }
 
 /** A load balancer whose DNSName is `dnsName` (case, trailing dot and dualstack. ignored). */
-export function findLoadBalancerByDns(loadBalancers: LoadBalancer[], dnsName: string): LoadBalancer | null {
+function findLoadBalancerByDns(loadBalancers: LoadBalancer[], dnsName: string): LoadBalancer | null {
   return loadBalancers.find((lb) => lb.DNSName && sameDnsName(lb.DNSName, dnsName)) ?? null;
 }
 

@@ -234,8 +234,6 @@ function markersOf(observation: Observation, startedAtMs: number): Marker[] {
   return markers.sort((a, b) => a.atSec - b.atSec);
 }
 
-export { timeToScaleSec } from '../stats/time-to-scale.js';
-
 export function chartDataOf(result: Result): ChartData {
   const observation = result.observation;
   const requestCount = observation ? requestCountOf(observation, result.startedAtMs) : null;

@@ -8,13 +8,15 @@
  * never become markup or script.
  */
 import { createHash } from 'node:crypto';
+import { byTime } from '../stats/by-time.js';
 import type { LatencySummaryMs, ObservationEvent, Result } from '../stats/result.js';
+import { timeToScaleSec } from '../stats/time-to-scale.js';
 import { uplotAssets } from './html-assets.js';
 import { CLIENT_JS } from './html-client.js';
-import { chartDataOf, timeToScaleSec, type ChartData } from './html-data.js';
+import { chartDataOf, type ChartData } from './html-data.js';
 import { REPORT_CSS } from './html-style.js';
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -260,7 +262,7 @@ function eventDetail(e: ObservationEvent): string {
 function observationSection(result: Result): string {
   const observation = result.observation;
   if (!observation) return '';
-  const events = [...observation.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const events = [...observation.events].sort(byTime);
   const eventRows = events
     .map(
       (e) =>

@@ -4,6 +4,7 @@
  * group did. GitHub renders HTML inside markdown, so every value taken from
  * the Result is escaped as well as made safe for table cells.
  */
+import { byTime } from '../stats/by-time.js';
 import { timeToScaleSec } from '../stats/time-to-scale.js';
 import type { AssertionOutcome, Observation, Result } from '../stats/result.js';
 import { formatActual } from './assertions.js';
@@ -83,9 +84,7 @@ function assertionSection(outcomes: AssertionOutcome[]): string[] {
 
 function scalingSection(result: Result, observation: Observation): string[] {
   const lines: string[] = [`#### Scaling: ${text(observation.asg ?? observation.targetGroup ?? 'observed target')}`, ''];
-  const inService = observation.samples
-    .filter((s) => s.metric === 'InServiceInstances')
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const inService = observation.samples.filter((s) => s.metric === 'InServiceInstances').sort(byTime);
   const facts: string[] = [];
   if (inService.length > 0) facts.push(`InService instances: ${inService[0].value} → ${inService[inService.length - 1].value}`);
   const scaleOuts = observation.events.filter((e) => e.kind === 'scaling-activity' && (e.toCapacity ?? 0) > (e.fromCapacity ?? 0));
@@ -95,7 +94,7 @@ function scalingSection(result: Result, observation: Observation): string[] {
   if (observation.policy)
     facts.push(`Policy: ${text(observation.policy.name)} (${text(observation.policy.metric)} target ${observation.policy.targetValue})`);
   lines.push(facts.join(' · '), '');
-  const events = [...observation.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const events = [...observation.events].sort(byTime);
   if (events.length > 0) {
     lines.push('| At | Kind | Event |', '|---:|---|---|');
     for (const event of events) {

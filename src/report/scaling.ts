@@ -7,12 +7,12 @@
  */
 import { decodeHistogram } from '../stats/histogram.js';
 import type { ObservationEvent, ObservationSample, Result } from '../stats/result.js';
-import { isScaleOut, policyMetric, timeToScale, type TimeToScale } from '../stats/time-to-scale.js';
-
-export { timeToScale, type TimeToScale };
+import { byTime } from '../stats/by-time.js';
+import { policyMetric } from '../stats/policy-metric.js';
+import { isScaleOut, timeToScale } from '../stats/time-to-scale.js';
+import { painter, type Paint } from './style.js';
 
 const ms = (iso: string): number => Date.parse(iso);
-import { painter, type Paint } from './style.js';
 
 /** "+2m41s", "+41s", "-5s", "+1h02m03s": time relative to the run's start. */
 export function formatOffset(offsetMs: number): string {
@@ -146,8 +146,7 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
 
   const sampleAt = new Map<string, ObservationSample>();
   for (const s of observation.samples) sampleAt.set(`${s.metric}\u0000${ms(s.at)}`, s);
-  const pollSamples = (name: string): ObservationSample[] =>
-    observation.samples.filter((s) => s.metric === name).sort((a, b) => ms(a.at) - ms(b.at));
+  const pollSamples = (name: string): ObservationSample[] => observation.samples.filter((s) => s.metric === name).sort(byTime);
   const desired = pollSamples('DesiredCapacity');
   const inService = pollSamples('InServiceInstances');
   const lastBefore = (list: ObservationSample[], endMs: number): number | undefined => {

@@ -14,8 +14,6 @@ export interface Paint {
   dim(text: string): string;
   red(text: string): string;
   green(text: string): string;
-  yellow(text: string): string;
-  cyan(text: string): string;
   /** Semantic names: a failure, a pass, a warning, something to notice. */
   bad(text: string): string;
   good(text: string): string;
@@ -30,8 +28,6 @@ export function painter(style: Style): Paint {
     dim: (t) => chalk.dim(t),
     red: (t) => chalk.red(t),
     green: (t) => chalk.green(t),
-    yellow: (t) => chalk.yellow(t),
-    cyan: (t) => chalk.cyan(t),
     bad: (t) => chalk.red(t),
     good: (t) => chalk.green(t),
     warn: (t) => chalk.yellow(t),

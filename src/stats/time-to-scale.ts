@@ -4,6 +4,8 @@
  * definition, used by the scaling timeline, the HTML and markdown reports and
  * the `time-to-scale` assertion.
  */
+import { byTime } from './by-time.js';
+import { policyMetric } from './policy-metric.js';
 import type { Observation, ObservationEvent, ObservationSample, Result } from './result.js';
 
 /** How long each step of a scale-out took, from the observation alone. Epoch ms; null when the step was not seen. */
@@ -35,18 +37,6 @@ export interface TimeToScale {
 }
 
 const ms = (iso: string): number => Date.parse(iso);
-
-/** The CloudWatch metric the policy tracks; accepts the predefined type names too. */
-export function policyMetric(observation: Observation): string {
-  const metric = observation.policy?.metric ?? 'RequestCountPerTarget';
-  const predefined: Record<string, string> = {
-    ALBRequestCountPerTarget: 'RequestCountPerTarget',
-    ASGAverageCPUUtilization: 'CPUUtilization',
-    ASGAverageNetworkIn: 'NetworkIn',
-    ASGAverageNetworkOut: 'NetworkOut',
-  };
-  return predefined[metric] ?? metric;
-}
 
 export function isScaleOut(event: ObservationEvent): boolean {
   return (
@@ -81,7 +71,7 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
       ? undefined
       : observation.samples.find((s) => s.metric === metric && ms(s.at) >= runStartedAtMs - periodMs && s.value > target);
   const loadAboveTargetAtMs = above ? ms(above.at) : null;
-  const events = [...observation.events].sort((a, b) => ms(a.at) - ms(b.at));
+  const events = [...observation.events].sort(byTime);
   const alarm = events.find((e) => isHighAlarm(e, observation) && ms(e.at) >= (loadAboveTargetAtMs ?? runStartedAtMs) - periodMs);
   const alarmAtMs = alarm ? ms(alarm.at) : null;
   // Activities that began before the run were not caused by it.

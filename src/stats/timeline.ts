@@ -32,11 +32,6 @@ export class TimelineRecorder {
     this.errors++;
   }
 
-  /** The finished buckets plus the current partial one. */
-  snapshot(): TimelineBucket[] {
-    return [...this.buckets, this.currentBucket()];
-  }
-
   /** Closes the current second and returns every bucket; the recorder is done after this. */
   finish(): TimelineBucket[] {
     this.buckets.push(this.currentBucket());

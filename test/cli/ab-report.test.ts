@@ -1,6 +1,6 @@
 /**
  * The CLI's output as ab users and their scripts see it: ab 2.4's report
- * fields in ab's order and formats (shared/reference/ab-and-co.md §1.4),
+ * fields in the order and formats of ab.c's output_results,
  * ab's progress lines on a non-TTY stderr, the JSON result against the
  * schema, -e and -g files, -V and --help, and secrets kept out of everything
  * abx prints or writes.

@@ -22,7 +22,8 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { driveLoad, startLab, type Lab, type LabActivity } from '../../src/lab/index.js';
+import { startLab, type Lab, type LabActivity } from '../../src/lab/index.js';
+import { driveLoad } from '../helpers/drive.js';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 

@@ -1,6 +1,7 @@
 /** The load balancer on a real loopback socket: round robin, 503 without targets, latency from the capacity model. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { driveLoad, startLab, type Lab } from '../../src/lab/index.js';
+import { startLab, type Lab } from '../../src/lab/index.js';
+import { driveLoad } from '../helpers/drive.js';
 import { TargetModel } from '../../src/lab/capacity.js';
 
 let lab: Lab | undefined;

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAbx, startAbx, type AbxRun } from '../cli/abx-process.js';
-import { driveLoad } from '../../src/lab/index.js';
+import { driveLoad } from '../helpers/drive.js';
 
 let running: AbxRun | undefined;
 let blocker: Server | undefined;

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  loadBalancerDimension,
-  parseAlbHost,
-  parseResourceLabel,
-  regionFromArn,
-  sameDnsName,
-  targetGroupDimension,
-} from '../../src/observe/arn.js';
+import { loadBalancerDimension, parseAlbHost, parseResourceLabel, sameDnsName, targetGroupDimension } from '../../src/observe/arn.js';
 
 describe('ARN → CloudWatch dimension', () => {
   it.each([
@@ -31,11 +24,6 @@ describe('ARN → CloudWatch dimension', () => {
     ['targetgroup/x/y', null],
   ])('target group %s → %s', (arn, dim) => {
     expect(targetGroupDimension(arn)).toBe(dim);
-  });
-
-  it('reads the region of any ARN', () => {
-    expect(regionFromArn('arn:aws:elasticloadbalancing:ap-southeast-2:1:targetgroup/a/b')).toBe('ap-southeast-2');
-    expect(regionFromArn('nope')).toBeNull();
   });
 
   it('splits a ResourceLabel into its two dimensions', () => {

@@ -1,7 +1,8 @@
 /**
  * A tiny fake of the AWS endpoints abx calls, on 127.0.0.1 port 0: CloudWatch
  * (JSON 1.0, epoch-second timestamps) and Auto Scaling / ELBv2 (Query, XML),
- * as shared/aws/FACTS.md §4.5 describes the wire. Each operation answers from
+ * routed as the SDK sends them (CloudWatch by the x-amz-target header, the
+ * Query APIs by the form field Action). Each operation answers from
  * a handler the test provides (plain objects or raw fixture XML), or fails
  * the way the test asks: throttled, denied, 500, garbage, or hung.
  */

@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWatch } from '../../src/cli/watch.js';
 import { createAwsApi } from '../../src/observe/aws.js';
 import { startObserver } from '../../src/observe/observer.js';
-import { renderScalingTimeline, timeToScale } from '../../src/report/scaling.js';
+import { renderScalingTimeline } from '../../src/report/scaling.js';
+import { timeToScale } from '../../src/stats/time-to-scale.js';
 import type { Observation, ObservationEvent } from '../../src/stats/result.js';
-import { driveLoad, startLab, type Lab } from '../../src/lab/index.js';
+import { startLab, type Lab } from '../../src/lab/index.js';
+import { driveLoad } from '../helpers/drive.js';
 import { makeResult } from '../fixtures/make-result.js';
 import { schemaErrors } from '../helpers/schema.js';
 

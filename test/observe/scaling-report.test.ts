@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatEvent, formatOffset, renderScalingTimeline, timeToScale } from '../../src/report/scaling.js';
+import { formatEvent, formatOffset, renderScalingTimeline } from '../../src/report/scaling.js';
+import { timeToScale } from '../../src/stats/time-to-scale.js';
 import type { Observation, ObservationEvent } from '../../src/stats/result.js';
 import { makeObservation, makeResult } from '../fixtures/make-result.js';
 

@@ -3,7 +3,8 @@
  * and JSON that cannot break out of its <script> element.
  */
 import { describe, expect, it } from 'vitest';
-import { chartDataOf, timeToScaleSec } from '../../src/report/html-data.js';
+import { chartDataOf } from '../../src/report/html-data.js';
+import { timeToScaleSec } from '../../src/stats/time-to-scale.js';
 import { jsonForScript, renderHtml } from '../../src/report/html.js';
 import { makeObservation, makeResult } from '../fixtures/make-result.js';
 import { STARTED_AT_MS, observedResult, plainResult } from './results.js';

@@ -1,6 +1,6 @@
 /**
- * Sends a bounded number of requests to the lab's load balancer, so tests and
- * scripts can put a known load on it without abx. Counts what came back.
+ * Sends a bounded number of requests to the lab's load balancer, so tests can
+ * put a known load on it without abx. Counts what came back.
  */
 import { Pool } from 'undici';
 
