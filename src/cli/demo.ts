@@ -11,40 +11,35 @@
  * in-flight cap is high (1000) so the backlog on two instances never slows
  * the sending: the metric the alarm sees is the load that was offered.
  */
-import type { Command } from 'commander';
+import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { abxVersion } from '../version.js';
 import type { RawRunOptions } from './options.js';
 import { parseDurationMs } from './parse.js';
-
-interface DemoOptions {
-  rate: string;
-  duration: string;
-  concurrency: string;
-  period: string;
-  json?: boolean;
-  out?: string;
-  html?: string;
-  color?: boolean;
-  assert?: string[];
-}
+import { outputFlags } from './run-flags.js';
 
 export function registerDemoCommand(program: Command): void {
-  program
+  declareDemoCommand(program);
+}
+
+function declareDemoCommand(program: Command) {
+  return program
     .command('demo')
     .description('load + scaling observation against a local simulated ALB and Auto Scaling group (no AWS account needed)')
     .option('--rate <r>', 'requests per second', '150')
     .option('-t, --duration <time>', 'how long to send load', '30s')
     .option('-c, --concurrency <n>', 'in-flight cap', '1000')
     .option('--period <time>', 'one lab period, standing for one CloudWatch minute', '2s')
-    .option('--json', 'print the JSON result instead of the text report')
-    .option('--out <file>', 'also write the JSON result to this file')
-    .option('--html <file>', 'also write the HTML report')
-    .option('--assert <expr>', 'as on a run, e.g. "scale-outs>=1" (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .option('--no-color', 'no colour in the output')
-    .action(async (options: DemoOptions) => {
+    .addOption(outputFlags.json())
+    .addOption(outputFlags.out())
+    .addOption(outputFlags.html())
+    .addOption(outputFlags.assert('as on a run, e.g. "scale-outs>=1" (repeatable)'))
+    .addOption(outputFlags.noColor())
+    .action(async (options) => {
       process.exitCode = await runDemo(options);
     });
 }
+
+type DemoOptions = ReturnType<ReturnType<typeof declareDemoCommand>['opts']>;
 
 async function runDemo(options: DemoOptions): Promise<number> {
   const periodMs = parseDurationMs('--period', options.period, { bareUnit: 's' });

@@ -6,7 +6,7 @@
  * is a `#` comment (a ready abx command, then scaling activities as they
  * happen), so the file stays valid shell while it grows.
  */
-import type { Command } from 'commander';
+import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError, EXIT } from '../errors.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 

@@ -10,58 +10,18 @@ import { parseAlbHost } from '../observe/arn.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
+import type { RunFlags } from './run-flags.js';
 import { collect as _collect, parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
 /** The AWS flags the main command and `abx watch` share. */
-export interface AwsFlags {
-  asg?: string;
-  targetGroup?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  pollInterval?: string;
-}
+export type AwsFlags = Partial<Pick<RunFlags, 'asg' | 'targetGroup' | 'region' | 'profile' | 'endpointUrl' | 'pollInterval'>>;
 
-/** What commander hands the main action (flag names as commander camel-cases them). */
-export interface RawRunOptions extends AwsFlags {
-  requests?: string;
-  concurrency?: string;
-  duration?: string;
-  timeout?: string;
-  keepalive?: boolean;
-  header?: string[];
-  cookie?: string[];
-  auth?: string;
-  proxyAuth?: string;
-  proxy?: string;
-  postFile?: string;
-  putFile?: string;
-  contentType?: string;
-  method?: string;
-  head?: boolean;
-  verbosity?: string;
-  quiet?: boolean;
-  r?: boolean;
-  variableLength?: boolean;
-  d?: boolean;
-  S?: boolean;
-  e?: string;
-  g?: string;
-  json?: boolean;
-  out?: string;
-  html?: string;
-  junit?: string;
-  insecure?: boolean;
-  color?: boolean;
-  rate?: string;
-  workers?: string;
-  assert?: string[];
-  linger?: string;
-  resolve?: string;
-  observe?: boolean;
-  /** ab flags abx does not support; present only to say why. */
-  [unsupported: string]: unknown;
-}
+/**
+ * The run's flags as commander hands them to the action, typed from their one
+ * declaration (run-flags.ts). Any subset is valid: `abx demo` and tests build
+ * them by hand, and a missing flag means its default.
+ */
+export type RawRunOptions = Partial<RunFlags>;
 
 export interface OutputSettings {
   json: boolean;
@@ -103,27 +63,10 @@ export interface RunSettings {
   recorded: RecordedOptions;
 }
 
-/** ab flags with no sensible meaning on undici, and what to do instead. */
-const UNSUPPORTED: Record<string, string> = {
-  w: '-w (HTML tables) is not supported: use --html FILE for a report with charts',
-  x: '-x (HTML table attributes) is not supported: use --html FILE',
-  y: '-y (HTML row attributes) is not supported: use --html FILE',
-  z: '-z (HTML cell attributes) is not supported: use --html FILE',
-  b: '-b (TCP buffer size) is not supported: undici uses the operating system default',
-  B: '-B (bind address) is not supported: abx connects from the default address',
-  I: '-I (disable SNI) is not supported: abx sends SNI for host names and never for IP addresses, as ab does',
-  Z: '-Z (cipher suite) is not supported: abx uses Node.js TLS defaults',
-  f: '-f (TLS protocol) is not supported: abx negotiates TLS 1.2 or 1.3',
-  E: '-E (client certificate) is not supported',
-};
-
 const MAX_CONCURRENCY = 20_000;
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions): RunSettings {
-  for (const [flag, reason] of Object.entries(UNSUPPORTED)) {
-    if (raw[flag] !== undefined && raw[flag] !== false) throw new ConfigError(reason);
-  }
   const url = parseTargetUrl(rawUrl);
   const resolve = raw.resolve ? parseResolve(raw.resolve) : null;
   const ratePerSec = raw.rate !== undefined ? parsePositiveNumber('--rate', raw.rate) : null;
@@ -175,7 +118,8 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     percentileCsvPath: raw.e ? checkWritablePath('-e', raw.e) : null,
     gnuplotPath: raw.g ? checkWritablePath('-g', raw.g) : null,
     quiet: raw.quiet === true,
-    verbosity: raw.verbosity !== undefined ? parseInteger('-v', raw.verbosity, { min: 0, max: 5 }) : 0,
+    // The flag's choices (run-flags.ts) hold it to 0-5.
+    verbosity: raw.verbosity !== undefined ? Number(raw.verbosity) : 0,
     percentiles: raw.d !== true,
     confidence: raw.S !== true,
   };
@@ -255,8 +199,7 @@ function urlPort(url: URL): number {
 }
 
 function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | null } {
-  const sources = [raw.postFile && '-p', raw.putFile && '-u', raw.head && '-i'].filter(Boolean);
-  if (sources.length > 1) throw new ConfigError(`${sources.join(' and ')} cannot be combined: choose one method`);
+  // -p, -u and -i exclude each other: the flags' declaration (run-flags.ts) refuses any two together.
   let method = raw.head ? 'HEAD' : raw.postFile ? 'POST' : raw.putFile ? 'PUT' : 'GET';
   let body: Buffer | null = null;
   const file = raw.postFile ?? raw.putFile;
