@@ -6,7 +6,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseAlbHost } from '../observe/arn.js';
+import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
@@ -125,19 +125,21 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
   };
 
   const observe: ObserveSettings = {
-    pollIntervalMs: raw.pollInterval !== undefined ? parseDurationMs('--poll-interval', raw.pollInterval, { bareUnit: 's' }) : 15_000,
+    pollIntervalMs:
+      raw.pollInterval !== undefined
+        ? checkPollIntervalMs(parseDurationMs('--poll-interval', raw.pollInterval, { bareUnit: 's' }), raw.pollInterval)
+        : DEFAULT_POLL_INTERVAL_MS,
     lingerMs: raw.linger !== undefined ? parseDurationMs('--linger', raw.linger, { bareUnit: 's', allowZero: true }) : null,
     disabled: raw.observe === false,
     observing: false,
   };
-  if (observe.pollIntervalMs < 1000) throw new ConfigError(`--poll-interval must be at least 1s (got "${raw.pollInterval}")`);
   if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
   if (raw.targetGroup !== undefined) observe.targetGroupArn = parseTargetGroupArn(raw.targetGroup);
   if (raw.region !== undefined) observe.region = nonEmpty('--region', raw.region);
   if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
   if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
 
-  observe.observing = !observe.disabled && (observe.asg !== undefined || observe.targetGroupArn !== undefined || isAlbHost(url.hostname));
+  observe.observing = !observe.disabled && wantsObservation({ asg: observe.asg, targetGroupArn: observe.targetGroupArn, url });
   const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing: observe.observing }));
 
   const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
@@ -160,11 +162,6 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
  */
 function defaultWorkers(concurrency: number): number {
   return concurrency >= 64 ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 1;
-}
-
-/** An ALB DNS name (or the lab's stand-in for one): observing needs no other flag. */
-export function isAlbHost(hostname: string): boolean {
-  return parseAlbHost(hostname) !== null;
 }
 
 export function parseTargetUrl(rawUrl: string | undefined): URL {
