@@ -49,17 +49,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const probe: RawRunOptions = { rate: options.rate, duration: options.duration, concurrency: options.concurrency };
   buildRunSettings('http://127.0.0.1:8080/', probe);
 
-  const { startLab } = await import('../lab/index.js');
+  const { startLab } = await import('../library.js');
   const lab = await startLab({ port: 0, apiPort: 0, periodMs });
-  // The observer finds the lab through the SDK's own configuration, as it would find AWS.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: lab.credentials.secretAccessKey,
-    AWS_REGION: lab.region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
   try {
     const raw: RawRunOptions = {
       ...probe,
@@ -76,6 +67,9 @@ async function runDemo(options: DemoOptions): Promise<number> {
       ...(options.assert ? { assert: options.assert } : {}),
     };
     const settings = buildRunSettings(lab.url, raw);
+    // The observer reaches the lab through the real SDK, with the lab's fake
+    // credentials passed explicitly: nothing in the environment changes.
+    settings.observe.credentials = lab.credentials;
     return await executeRun(settings, {
       color: options.color,
       banner:

@@ -60,7 +60,7 @@ async function runLab(raw: LabFlags): Promise<number> {
     value === undefined ? undefined : parseInteger(flag, value, opts);
   const positive = (flag: string, value: string | undefined): number | undefined =>
     value === undefined ? undefined : parsePositiveNumber(flag, value);
-  const { resolveLabOptions, startLab } = await import('../lab/index.js');
+  const [{ resolveLabOptions }, { startLab }] = await Promise.all([import('../lab/index.js'), import('../library.js')]);
   // Unset flags stay undefined; resolveLabOptions fills the defaults and checks how the values fit together.
   const options = resolveLabOptions({
     host: raw.host,

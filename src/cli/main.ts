@@ -52,6 +52,10 @@ async function registerSubcommands(program: Program): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK warns once on Node 20 that its future versions need Node 22:
+  // that is about a future upgrade of abx, not something an abx user can act
+  // on. Set here, by the CLI that owns the process, never by library code.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The one call scripts make at start-up: answer it before loading any command.
   const args = argv.slice(2);
   if (args.length === 1 && (args[0] === '-V' || args[0] === '--version')) {

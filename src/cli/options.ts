@@ -8,6 +8,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
+import type { AwsCredentials } from '../observe/aws.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
 import type { RunFlags } from './run-flags.js';
@@ -44,6 +45,8 @@ export interface ObserveSettings {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** Explicit AWS credentials (`abx demo` passes the lab's); never from a flag. */
+  credentials?: AwsCredentials;
   pollIntervalMs: number;
   /** Keep observing this long after the load ends; null = the default for the setup. */
   lingerMs: number | null;

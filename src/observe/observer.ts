@@ -110,6 +110,7 @@ class ObserverState {
         ...(this.#region ? { region: this.#region } : {}),
         ...(this.#options.profile ? { profile: this.#options.profile } : {}),
         ...(this.#options.endpointUrl ? { endpointUrl: this.#options.endpointUrl } : {}),
+        ...(this.#options.credentials ? { credentials: this.#options.credentials } : {}),
         ...(this.#tuning.maxAttempts !== undefined ? { maxAttempts: this.#tuning.maxAttempts } : {}),
         ...(this.#tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.#tuning.requestTimeoutMs } : {}),
       });
