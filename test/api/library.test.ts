@@ -66,18 +66,31 @@ describe('abx as a library', () => {
     expect(server.connections).toBe(0);
   });
 
-  it('startLab and observe find the lab group with explicit credentials', async () => {
-    lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000 });
-    const observer = await observe({
-      asg: lab.asgName,
-      endpointUrl: lab.apiUrl,
-      region: lab.region,
-      credentials: lab.credentials,
-      pollIntervalMs: 1000,
-    });
-    const observation = await observer.stop({ lingerMs: 0 });
-    expect(observation.asg).toBe(lab.asgName);
-    expect(observation.warnings).toEqual([]);
-    expect(observation.samples.some((s) => s.metric === 'DesiredCapacity' && s.value === 2)).toBe(true);
+  it('startLab and observe find the lab group with explicit credentials, leaving process.env alone', async () => {
+    // No credentials, region or SDK setting in the environment: whatever observe needs must come from its options.
+    const saved = { ...process.env };
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']) {
+      delete process.env[name];
+    }
+    process.env.AWS_PROFILE = 'abx-test-no-such-profile';
+    const before = { ...process.env };
+    try {
+      lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000 });
+      const observer = await observe({
+        asg: lab.asgName,
+        endpointUrl: lab.apiUrl,
+        region: lab.region,
+        credentials: lab.credentials,
+        pollIntervalMs: 1000,
+      });
+      const observation = await observer.stop({ lingerMs: 0 });
+      expect(observation.asg).toBe(lab.asgName);
+      expect(observation.warnings).toEqual([]);
+      expect(observation.samples.some((s) => s.metric === 'DesiredCapacity' && s.value === 2)).toBe(true);
+      expect(process.env).toEqual(before);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 });
