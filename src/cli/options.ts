@@ -1,6 +1,8 @@
 /**
  * Flags → RunSettings. Every bad value becomes a one-line ConfigError here,
- * before anything is sent; the engine and reporters never see raw flags.
+ * before anything is sent (the parser itself already refused unknown flags,
+ * conflicting ones and values outside a flag's choices); the engine and
+ * reporters never see raw flags.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -75,7 +75,9 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const done = runPlannedLoad(settings, {
     signal: abort.signal,
     startAtEpochMs: startedAtMs,
-    onProgress: (counts) => (latest = counts),
+    onProgress: (counts) => {
+      latest = counts;
+    },
     progressIntervalMs: PROGRESS_INTERVAL_MS,
     ...(gnuplot ? { onRow: gnuplot.write } : {}),
   });
