@@ -11,40 +11,35 @@
  * in-flight cap is high (1000) so the backlog on two instances never slows
  * the sending: the metric the alarm sees is the load that was offered.
  */
-import type { Command } from 'commander';
+import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { abxVersion } from '../version.js';
 import type { RawRunOptions } from './options.js';
 import { parseDurationMs } from './parse.js';
-
-interface DemoOptions {
-  rate: string;
-  duration: string;
-  concurrency: string;
-  period: string;
-  json?: boolean;
-  out?: string;
-  html?: string;
-  color?: boolean;
-  assert?: string[];
-}
+import { outputFlags } from './run-flags.js';
 
 export function registerDemoCommand(program: Command): void {
-  program
+  declareDemoCommand(program);
+}
+
+function declareDemoCommand(program: Command) {
+  return program
     .command('demo')
     .description('load + scaling observation against a local simulated ALB and Auto Scaling group (no AWS account needed)')
     .option('--rate <r>', 'requests per second', '150')
     .option('-t, --duration <time>', 'how long to send load', '30s')
     .option('-c, --concurrency <n>', 'in-flight cap', '1000')
     .option('--period <time>', 'one lab period, standing for one CloudWatch minute', '2s')
-    .option('--json', 'print the JSON result instead of the text report')
-    .option('--out <file>', 'also write the JSON result to this file')
-    .option('--html <file>', 'also write the HTML report')
-    .option('--assert <expr>', 'as on a run, e.g. "scale-outs>=1" (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .option('--no-color', 'no colour in the output')
-    .action(async (options: DemoOptions) => {
+    .addOption(outputFlags.json())
+    .addOption(outputFlags.out())
+    .addOption(outputFlags.html())
+    .addOption(outputFlags.assert('as on a run, e.g. "scale-outs>=1" (repeatable)'))
+    .addOption(outputFlags.noColor())
+    .action(async (options) => {
       process.exitCode = await runDemo(options);
     });
 }
+
+type DemoOptions = ReturnType<ReturnType<typeof declareDemoCommand>['opts']>;
 
 async function runDemo(options: DemoOptions): Promise<number> {
   const periodMs = parseDurationMs('--period', options.period, { bareUnit: 's' });
@@ -54,17 +49,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const probe: RawRunOptions = { rate: options.rate, duration: options.duration, concurrency: options.concurrency };
   buildRunSettings('http://127.0.0.1:8080/', probe);
 
-  const { startLab } = await import('../lab/index.js');
+  const { startLab } = await import('../library.js');
   const lab = await startLab({ port: 0, apiPort: 0, periodMs });
-  // The observer finds the lab through the SDK's own configuration, as it would find AWS.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: lab.credentials.secretAccessKey,
-    AWS_REGION: lab.region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
   try {
     const raw: RawRunOptions = {
       ...probe,
@@ -81,6 +67,9 @@ async function runDemo(options: DemoOptions): Promise<number> {
       ...(options.assert ? { assert: options.assert } : {}),
     };
     const settings = buildRunSettings(lab.url, raw);
+    // The observer reaches the lab through the real SDK, with the lab's fake
+    // credentials passed explicitly: nothing in the environment changes.
+    settings.observe.credentials = lab.credentials;
     return await executeRun(settings, {
       color: options.color,
       banner:

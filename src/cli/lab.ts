@@ -6,27 +6,10 @@
  * is a `#` comment (a ready abx command, then scaling activities as they
  * happen), so the file stays valid shell while it grows.
  */
-import type { Command } from 'commander';
+import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError, EXIT } from '../errors.js';
+import { LAB_DEFAULTS } from '../lab/defaults.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
-
-interface RawLabOptions {
-  host: string;
-  port: string;
-  apiPort: string;
-  period: string;
-  warmup?: string;
-  launchDelay?: string;
-  min: string;
-  max: string;
-  desired: string;
-  target: string;
-  instanceCapacity?: string;
-  highPeriods: string;
-  lowPeriods: string;
-  region: string;
-  asgName: string;
-}
 
 /** Shell-quotes a value only when it needs it. */
 function sh(value: string): string {
@@ -34,56 +17,69 @@ function sh(value: string): string {
 }
 
 export function registerLabCommand(program: Command): void {
-  program
+  declareLabCommand(program);
+}
+
+/** No commander defaults: an unset flag stays undefined and startLab fills in LAB_DEFAULTS, which the help shows. */
+function declareLabCommand(program: Command) {
+  const d = LAB_DEFAULTS;
+  return program
     .command('lab')
     .description(
       'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling and ELBv2 APIs (prints shell exports first)',
     )
-    .option('--host <addr>', 'loopback address both servers bind', '127.0.0.1')
-    .option('--port <n>', 'load balancer port (0 = any free port)', '8080')
-    .option('--api-port <n>', 'AWS API port (0 = any free port)', '0')
-    .option('--period <time>', 'one lab period, standing for one CloudWatch minute', '5s')
+    .option('--host <addr>', `loopback address both servers bind (default ${d.host})`)
+    .option('--port <n>', `load balancer port (default ${d.port}; 0 = any free port)`)
+    .option('--api-port <n>', `AWS API port (default ${d.apiPort}; 0 = any free port)`)
+    .option('--period <time>', `one lab period, standing for one CloudWatch minute (default ${d.periodMs / 1000}s)`)
     .option('--warmup <time>', 'health checks and warm-up before a new instance serves (default: one period)')
     .option('--launch-delay <time>', 'launch time before health checks start (default: one period)')
-    .option('--min <n>', 'group minimum size', '2')
-    .option('--max <n>', 'group maximum size', '6')
-    .option('--desired <n>', 'initial desired capacity', '2')
-    .option('--target <n>', 'target requests per target per period (ALBRequestCountPerTarget)', '60')
+    .option('--min <n>', `group minimum size (default ${d.min})`)
+    .option('--max <n>', `group maximum size (default ${d.max})`)
+    .option('--desired <n>', `initial desired capacity (default ${d.desired})`)
+    .option('--target <n>', `target requests per target per period (ALBRequestCountPerTarget; default ${d.targetValue})`)
     .option('--instance-capacity <r>', 'requests/second one instance serves before queueing (default: target/period/0.6)')
-    .option('--high-periods <n>', 'consecutive periods above target before AlarmHigh', '3')
-    .option('--low-periods <n>', 'consecutive periods below 0.9 x target before AlarmLow', '15')
-    .option('--region <region>', 'region in ARNs and names', 'us-east-1')
-    .option('--asg-name <name>', 'Auto Scaling group name', 'abx-lab-asg')
-    .action(async (raw: RawLabOptions) => {
+    .option('--high-periods <n>', `consecutive periods above target before AlarmHigh (default ${d.highEvaluationPeriods})`)
+    .option('--low-periods <n>', `consecutive periods below 0.9 x target before AlarmLow (default ${d.lowEvaluationPeriods})`)
+    .option('--region <region>', `region in ARNs and names (default ${d.region})`)
+    .option('--asg-name <name>', `Auto Scaling group name (default ${d.asgName})`)
+    .action(async (raw) => {
       process.exitCode = await runLab(raw);
     });
 }
 
-async function runLab(raw: RawLabOptions): Promise<number> {
-  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(raw.host)) {
+type LabFlags = ReturnType<ReturnType<typeof declareLabCommand>['opts']>;
+
+async function runLab(raw: LabFlags): Promise<number> {
+  if (raw.host !== undefined && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(raw.host)) {
     throw new ConfigError(`--host must be a loopback address such as 127.0.0.1 (got "${raw.host}")`);
   }
-  const periodMs = parseDurationMs('--period', raw.period, { bareUnit: 's' });
-  const options = {
+  const duration = (flag: string, value: string | undefined, allowZero = false): number | undefined =>
+    value === undefined ? undefined : parseDurationMs(flag, value, { bareUnit: 's', allowZero });
+  const integer = (flag: string, value: string | undefined, opts: { min: number; max?: number }): number | undefined =>
+    value === undefined ? undefined : parseInteger(flag, value, opts);
+  const positive = (flag: string, value: string | undefined): number | undefined =>
+    value === undefined ? undefined : parsePositiveNumber(flag, value);
+  const [{ resolveLabOptions }, { startLab }] = await Promise.all([import('../lab/index.js'), import('../library.js')]);
+  // Unset flags stay undefined; resolveLabOptions fills the defaults and checks how the values fit together.
+  const options = resolveLabOptions({
     host: raw.host,
-    port: parseInteger('--port', raw.port, { min: 0, max: 65535 }),
-    apiPort: parseInteger('--api-port', raw.apiPort, { min: 0, max: 65535 }),
-    periodMs,
-    ...(raw.warmup !== undefined ? { warmupMs: parseDurationMs('--warmup', raw.warmup, { bareUnit: 's', allowZero: true }) } : {}),
-    ...(raw.launchDelay !== undefined
-      ? { launchDelayMs: parseDurationMs('--launch-delay', raw.launchDelay, { bareUnit: 's', allowZero: true }) }
-      : {}),
-    min: parseInteger('--min', raw.min, { min: 0 }),
-    max: parseInteger('--max', raw.max, { min: 1 }),
-    desired: parseInteger('--desired', raw.desired, { min: 0 }),
-    targetValue: parsePositiveNumber('--target', raw.target),
-    ...(raw.instanceCapacity !== undefined ? { instanceCapacity: parsePositiveNumber('--instance-capacity', raw.instanceCapacity) } : {}),
-    highEvaluationPeriods: parseInteger('--high-periods', raw.highPeriods, { min: 1 }),
-    lowEvaluationPeriods: parseInteger('--low-periods', raw.lowPeriods, { min: 1 }),
+    port: integer('--port', raw.port, { min: 0, max: 65535 }),
+    apiPort: integer('--api-port', raw.apiPort, { min: 0, max: 65535 }),
+    periodMs: duration('--period', raw.period),
+    warmupMs: duration('--warmup', raw.warmup, true),
+    launchDelayMs: duration('--launch-delay', raw.launchDelay, true),
+    min: integer('--min', raw.min, { min: 0 }),
+    max: integer('--max', raw.max, { min: 1 }),
+    desired: integer('--desired', raw.desired, { min: 0 }),
+    targetValue: positive('--target', raw.target),
+    instanceCapacity: positive('--instance-capacity', raw.instanceCapacity),
+    highEvaluationPeriods: integer('--high-periods', raw.highPeriods, { min: 1 }),
+    lowEvaluationPeriods: integer('--low-periods', raw.lowPeriods, { min: 1 }),
     region: raw.region,
     asgName: raw.asgName,
-  };
-  const { startLab } = await import('../lab/index.js');
+  });
+  const periodMs = options.periodMs;
   const lab = await startLab(options);
 
   const out = (line: string): void => {

@@ -1,67 +1,30 @@
 /**
  * Flags → RunSettings. Every bad value becomes a one-line ConfigError here,
- * before anything is sent; the engine and reporters never see raw flags.
+ * before anything is sent (the parser itself already refused unknown flags,
+ * conflicting ones and values outside a flag's choices); the engine and
+ * reporters never see raw flags.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseAlbHost } from '../observe/arn.js';
+import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
+import type { AwsCredentials } from '../observe/aws.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
+import type { RunFlags } from './run-flags.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
 /** The AWS flags the main command and `abx watch` share. */
-export interface AwsFlags {
-  asg?: string;
-  targetGroup?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  pollInterval?: string;
-}
+export type AwsFlags = Partial<Pick<RunFlags, 'asg' | 'targetGroup' | 'region' | 'profile' | 'endpointUrl' | 'pollInterval'>>;
 
-/** What commander hands the main action (flag names as commander camel-cases them). */
-export interface RawRunOptions extends AwsFlags {
-  requests?: string;
-  concurrency?: string;
-  duration?: string;
-  timeout?: string;
-  keepalive?: boolean;
-  header?: string[];
-  cookie?: string[];
-  auth?: string;
-  proxyAuth?: string;
-  proxy?: string;
-  postFile?: string;
-  putFile?: string;
-  contentType?: string;
-  method?: string;
-  head?: boolean;
-  verbosity?: string;
-  quiet?: boolean;
-  r?: boolean;
-  variableLength?: boolean;
-  d?: boolean;
-  S?: boolean;
-  e?: string;
-  g?: string;
-  json?: boolean;
-  out?: string;
-  html?: string;
-  junit?: string;
-  insecure?: boolean;
-  color?: boolean;
-  rate?: string;
-  workers?: string;
-  assert?: string[];
-  linger?: string;
-  resolve?: string;
-  observe?: boolean;
-  /** ab flags abx does not support; present only to say why. */
-  [unsupported: string]: unknown;
-}
+/**
+ * The run's flags as commander hands them to the action, typed from their one
+ * declaration (run-flags.ts). Any subset is valid: `abx demo` and tests build
+ * them by hand, and a missing flag means its default.
+ */
+export type RawRunOptions = Partial<RunFlags>;
 
 export interface OutputSettings {
   json: boolean;
@@ -84,6 +47,8 @@ export interface ObserveSettings {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** Explicit AWS credentials (`abx demo` passes the lab's); never from a flag. */
+  credentials?: AwsCredentials;
   pollIntervalMs: number;
   /** Keep observing this long after the load ends; null = the default for the setup. */
   lingerMs: number | null;
@@ -103,27 +68,10 @@ export interface RunSettings {
   recorded: RecordedOptions;
 }
 
-/** ab flags with no sensible meaning on undici, and what to do instead. */
-const UNSUPPORTED: Record<string, string> = {
-  w: '-w (HTML tables) is not supported: use --html FILE for a report with charts',
-  x: '-x (HTML table attributes) is not supported: use --html FILE',
-  y: '-y (HTML row attributes) is not supported: use --html FILE',
-  z: '-z (HTML cell attributes) is not supported: use --html FILE',
-  b: '-b (TCP buffer size) is not supported: undici uses the operating system default',
-  B: '-B (bind address) is not supported: abx connects from the default address',
-  I: '-I (disable SNI) is not supported: abx sends SNI for host names and never for IP addresses, as ab does',
-  Z: '-Z (cipher suite) is not supported: abx uses Node.js TLS defaults',
-  f: '-f (TLS protocol) is not supported: abx negotiates TLS 1.2 or 1.3',
-  E: '-E (client certificate) is not supported',
-};
-
 const MAX_CONCURRENCY = 20_000;
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions): RunSettings {
-  for (const [flag, reason] of Object.entries(UNSUPPORTED)) {
-    if (raw[flag] !== undefined && raw[flag] !== false) throw new ConfigError(reason);
-  }
   const url = parseTargetUrl(rawUrl);
   const resolve = raw.resolve ? parseResolve(raw.resolve) : null;
   const ratePerSec = raw.rate !== undefined ? parsePositiveNumber('--rate', raw.rate) : null;
@@ -175,25 +123,28 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     percentileCsvPath: raw.e ? checkWritablePath('-e', raw.e) : null,
     gnuplotPath: raw.g ? checkWritablePath('-g', raw.g) : null,
     quiet: raw.quiet === true,
-    verbosity: raw.verbosity !== undefined ? parseInteger('-v', raw.verbosity, { min: 0, max: 5 }) : 0,
+    // The flag's choices (run-flags.ts) hold it to 0-5.
+    verbosity: raw.verbosity !== undefined ? Number(raw.verbosity) : 0,
     percentiles: raw.d !== true,
     confidence: raw.S !== true,
   };
 
   const observe: ObserveSettings = {
-    pollIntervalMs: raw.pollInterval !== undefined ? parseDurationMs('--poll-interval', raw.pollInterval, { bareUnit: 's' }) : 15_000,
+    pollIntervalMs:
+      raw.pollInterval !== undefined
+        ? checkPollIntervalMs(parseDurationMs('--poll-interval', raw.pollInterval, { bareUnit: 's' }), raw.pollInterval)
+        : DEFAULT_POLL_INTERVAL_MS,
     lingerMs: raw.linger !== undefined ? parseDurationMs('--linger', raw.linger, { bareUnit: 's', allowZero: true }) : null,
     disabled: raw.observe === false,
     observing: false,
   };
-  if (observe.pollIntervalMs < 1000) throw new ConfigError(`--poll-interval must be at least 1s (got "${raw.pollInterval}")`);
   if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
   if (raw.targetGroup !== undefined) observe.targetGroupArn = parseTargetGroupArn(raw.targetGroup);
   if (raw.region !== undefined) observe.region = nonEmpty('--region', raw.region);
   if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
   if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
 
-  observe.observing = !observe.disabled && (observe.asg !== undefined || observe.targetGroupArn !== undefined || isAlbHost(url.hostname));
+  observe.observing = !observe.disabled && wantsObservation({ asg: observe.asg, targetGroupArn: observe.targetGroupArn, url });
   const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing: observe.observing }));
 
   const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
@@ -216,11 +167,6 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
  */
 function defaultWorkers(concurrency: number): number {
   return concurrency >= 64 ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 1;
-}
-
-/** An ALB DNS name (or the lab's stand-in for one): observing needs no other flag. */
-export function isAlbHost(hostname: string): boolean {
-  return parseAlbHost(hostname) !== null;
 }
 
 export function parseTargetUrl(rawUrl: string | undefined): URL {
@@ -255,8 +201,7 @@ function urlPort(url: URL): number {
 }
 
 function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | null } {
-  const sources = [raw.postFile && '-p', raw.putFile && '-u', raw.head && '-i'].filter(Boolean);
-  if (sources.length > 1) throw new ConfigError(`${sources.join(' and ')} cannot be combined: choose one method`);
+  // -p, -u and -i exclude each other: the flags' declaration (run-flags.ts) refuses any two together.
   let method = raw.head ? 'HEAD' : raw.postFile ? 'POST' : raw.putFile ? 'PUT' : 'GET';
   let body: Buffer | null = null;
   const file = raw.postFile ?? raw.putFile;

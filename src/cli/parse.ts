@@ -58,3 +58,17 @@ export function parsePositiveNumber(flag: string, raw: string, opts: { allowZero
 export function collect(value: string, previous: string[] | undefined): string[] {
   return previous ? [...previous, value] : [value];
 }
+
+/**
+ * An argParser for a flag with a closed set of values (declared with
+ * Option.choices): matches case-insensitively and refuses anything else
+ * with abx's one-line error instead of commander's.
+ */
+export function oneOf<const T extends readonly string[]>(flag: string, values: T): (raw: string) => T[number] {
+  return (raw) => {
+    const value = String(raw).trim().toLowerCase();
+    const match = values.find((candidate) => candidate === value);
+    if (match === undefined) throw new ConfigError(`${flag} must be one of ${values.join(', ')} (got "${raw}")`);
+    return match;
+  };
+}

@@ -4,40 +4,26 @@
  * `abx compare` says whether a new run regressed against a baseline (exit 1).
  * Reporters are loaded lazily so `abx <url>` does not pay for them.
  */
-import type { Command } from 'commander';
+import { Option, type CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError, EXIT } from '../errors.js';
 import type { Comparison } from '../stats/compare.js';
 import type { Result } from '../stats/result.js';
+import { oneOf } from './parse.js';
 import { readResultFile, writeFileAtomic } from './result-file.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'csv', 'tsv', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
-
-interface ReportOptions {
-  format: string;
-  html?: string;
-  color?: boolean;
-}
-
-interface MergeOptions {
-  out?: string;
-}
-
-interface CompareOptions {
-  maxRegression: string;
-  color?: boolean;
-}
 
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description('re-render a result file written with --out, without re-running it')
     .argument('<file>', 'a JSON result written by abx --out or abx merge')
-    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).argParser(oneOf('--format', FORMATS)).default('text'))
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--no-color', 'no colour in the output')
-    .action(async (file: string, options: ReportOptions) => {
-      const format = parseFormat(options.format);
+    .action(async (file, options) => {
+      const format: Format = options.format;
       const result = await readResultFile(file);
       process.stdout.write(await render(result, format, await colorFor(options.color)));
       if (options.html) {
@@ -51,7 +37,7 @@ export function registerReportCommands(program: Command): void {
     .description('merge result files exactly (histograms, per-second timelines, counters, scaling events)')
     .argument('<files...>', 'two or more JSON results written by abx --out')
     .option('--out <file>', 'write the merged result here (default: print it)')
-    .action(async (files: string[], options: MergeOptions) => {
+    .action(async (files, options) => {
       if (files.length < 2) throw new ConfigError('abx merge needs at least two result files (abx merge A.json B.json --out M.json)');
       // Loaded on use: registering subcommands must stay cheap for `abx --version`.
       const { mergeResults } = await import('../stats/merge.js');
@@ -68,7 +54,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<new>', 'the result file to judge')
     .option('--max-regression <percent>', 'allowed change for the worse, e.g. 10%', '10%')
     .option('--no-color', 'no colour in the output')
-    .action(async (baseFile: string, nextFile: string, options: CompareOptions) => {
+    .action(async (baseFile, nextFile, options) => {
       const maxRegressionPct = parsePercent('--max-regression', options.maxRegression);
       const { compareResults } = await import('../stats/compare.js');
       const [base, next] = await Promise.all([readResultFile(baseFile), readResultFile(nextFile)]);
@@ -76,14 +62,6 @@ export function registerReportCommands(program: Command): void {
       process.stdout.write(await renderComparison(comparison, maxRegressionPct, await colorFor(options.color)));
       process.exitCode = comparison.regressed ? EXIT.failed : EXIT.ok;
     });
-}
-
-function parseFormat(raw: string): Format {
-  const format = String(raw).toLowerCase();
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new ConfigError(`--format must be one of ${FORMATS.join(', ')} (got "${raw}")`);
-  }
-  return format as Format;
 }
 
 /** "10%", "10" or "2.5%": a percentage of at least 0. */

@@ -4,9 +4,8 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RequestRow } from '../engine/config.js';
-import { runLoad } from '../engine/run-load.js';
 import { EXIT } from '../errors.js';
-import type { ObserverOptions } from '../observe/types.js';
+import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from '../library.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
 import { renderTextReport } from '../report/text.js';
 import { colorEnabled } from '../report/style.js';
@@ -18,6 +17,9 @@ import { appendStepSummary } from './ci-summary.js';
 import { buildRunSettings, type RawRunOptions, type RunSettings } from './options.js';
 import { startProgress, type ProgressSink } from './progress.js';
 import { writeFileAtomic } from './result-file.js';
+
+/** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
+const PROGRESS_INTERVAL_MS = 100;
 
 /** Default linger after the load when observing: long enough for one more metric period to land. */
 const DEFAULT_LINGER_MS = 60_000;
@@ -69,9 +71,14 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   );
 
   const gnuplot = output.gnuplotPath ? openGnuplot(output.gnuplotPath) : null;
-  const run = runLoad(settings.load, settings.recorded, settings.workers, {
+  let latest: LoadProgress = { finished: 0, errors: 0, p99Ms: 0 };
+  const done = runPlannedLoad(settings, {
     signal: abort.signal,
     startAtEpochMs: startedAtMs,
+    onProgress: (counts) => {
+      latest = counts;
+    },
+    progressIntervalMs: PROGRESS_INTERVAL_MS,
     ...(gnuplot ? { onRow: gnuplot.write } : {}),
   });
   progress = startProgress({
@@ -79,13 +86,12 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     live: stderr.isTTY === true && process.env.CI !== 'true',
     quiet: output.quiet || output.json,
     total: load.requests,
-    read: () => run.progress(),
+    read: () => latest,
   });
 
-  const outcome = await run.done;
-  progress.stop(outcome.result.totals.requests);
+  const result: Result = await done;
+  progress.stop(result.totals.requests);
   if (gnuplot) await gnuplot.close();
-  const result: Result = outcome.result;
 
   if (observer) {
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
@@ -155,10 +161,9 @@ async function startObserverIfWanted(
 ): Promise<{ stop(opts: { lingerMs?: number; signal?: AbortSignal }): Promise<import('../stats/result.js').Observation> } | null> {
   const o = settings.observe;
   if (!o.observing) return null;
-  // Loaded only now: plain runs never pay for the AWS SDK.
-  const { startObserver } = await import('../observe/observer.js');
+  // Loaded only now: plain runs never pay for the reporter (observe() loads the AWS SDK only when called).
   const { formatEvent } = await import('../report/scaling.js');
-  const options: ObserverOptions = {
+  const options: ObserveOptions = {
     pollIntervalMs: settings.observe.pollIntervalMs,
     runStartedAtMs,
     url: settings.load.url,
@@ -170,7 +175,8 @@ async function startObserverIfWanted(
   if (o.region !== undefined) options.region = o.region;
   if (o.profile !== undefined) options.profile = o.profile;
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
-  return startObserver(options);
+  if (o.credentials !== undefined) options.credentials = o.credentials;
+  return observe(options);
 }
 
 /** ab's -g: a TSV row per request, streamed to the file (never held in memory). */

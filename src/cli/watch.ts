@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
-import { parseAlbHost } from '../observe/arn.js';
+import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { ObserverOptions } from '../observe/types.js';
 import { describeEvent } from '../report/scaling.js';
 import { policyMetric } from '../stats/policy-metric.js';
@@ -31,7 +31,6 @@ export interface WatchIo {
   maxAttempts?: number;
 }
 
-const DEFAULT_POLL_MS = 15_000;
 /** --once without --since shows the last hour. */
 const DEFAULT_ONCE_HISTORY_MS = 3_600_000;
 
@@ -47,15 +46,17 @@ export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: 
       );
     }
   }
-  if (!flags.asg && !flags.targetGroup && !(parsedUrl && parseAlbHost(parsedUrl.hostname))) {
+  if (!wantsObservation({ asg: flags.asg, targetGroupArn: flags.targetGroup, url: parsedUrl })) {
     throw new ConfigError(
       parsedUrl
         ? `watch: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME`
         : 'watch needs --asg NAME or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
     );
   }
-  const pollIntervalMs = flags.pollInterval !== undefined ? parseDurationMs('--poll-interval', flags.pollInterval) : DEFAULT_POLL_MS;
-  if (pollIntervalMs < 1000) throw new ConfigError(`--poll-interval must be at least 1s (got "${flags.pollInterval}")`);
+  const pollIntervalMs =
+    flags.pollInterval !== undefined
+      ? checkPollIntervalMs(parseDurationMs('--poll-interval', flags.pollInterval), flags.pollInterval)
+      : DEFAULT_POLL_INTERVAL_MS;
   const sinceMs = flags.since !== undefined ? parseDurationMs('--since', flags.since) : flags.once ? DEFAULT_ONCE_HISTORY_MS : 0;
   const options: ObserverOptions = {
     pollIntervalMs,

@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import { Simulation, type SimulationConfig } from './simulation.js';
 import { createBalancer } from './balancer.js';
 import { createApiServer } from './aws-api.js';
+import { defaultInstanceCapacity, LAB_DEFAULTS } from './defaults.js';
 
 /** Where the lab listens, on top of the simulation's settings (simulation.ts). */
 export interface LabOptions extends SimulationConfig {
@@ -60,38 +61,13 @@ export const LAB_CREDENTIALS = Object.freeze({
   secretAccessKey: 'abx-lab-fake-secret-not-a-real-key',
 });
 
-export function defaultLabOptions(): LabOptions {
-  return {
-    host: '127.0.0.1',
-    port: 8080,
-    apiPort: 0,
-    periodMs: 5000,
-    launchDelayMs: 5000,
-    warmupMs: 5000,
-    min: 2,
-    max: 6,
-    desired: 2,
-    targetValue: 60,
-    instanceCapacity: 20,
-    highEvaluationPeriods: 3,
-    lowEvaluationPeriods: 15,
-    region: 'us-east-1',
-    asgName: 'abx-lab-asg',
-  };
-}
-
-/** Requests per second at which an instance serving exactly the target runs at 60%. */
-export function defaultInstanceCapacity(targetValue: number, periodMs: number): number {
-  return Math.max(1, Math.round((targetValue * 1000) / periodMs / 0.6));
-}
-
 /** Fills defaults (launch delay and warm-up follow the period unless given) and checks the values. */
 export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<LabOptions>;
-  const periodMs = defined.periodMs ?? 5000;
-  const targetValue = defined.targetValue ?? 60;
+  const periodMs = defined.periodMs ?? LAB_DEFAULTS.periodMs;
+  const targetValue = defined.targetValue ?? LAB_DEFAULTS.targetValue;
   const o: LabOptions = {
-    ...defaultLabOptions(),
+    ...LAB_DEFAULTS,
     launchDelayMs: periodMs,
     warmupMs: periodMs,
     instanceCapacity: defaultInstanceCapacity(targetValue, periodMs),

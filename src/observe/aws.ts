@@ -37,10 +37,18 @@ export interface AwsConfig {
   profile?: string;
   /** --endpoint-url: one endpoint for all three services (the lab serves them all on one port). */
   endpointUrl?: string;
+  /** Explicit credentials (the lab's); otherwise the SDK's own chain (environment, profile, instance role). */
+  credentials?: AwsCredentials;
   /** SDK attempts per call (default 3, the SDK's own); tests use 1. */
   maxAttempts?: number;
   /** Per-request socket timeout, so a dead endpoint cannot hold a poll for long. */
   requestTimeoutMs?: number;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 /** The read-only calls the observer makes; each counts one API call. */
@@ -105,9 +113,6 @@ export function chooseRegion(
  * region can be found (the SDK would otherwise fail every call the same way).
  */
 export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
-  // The SDK warns once on Node 20 that future versions need Node 22; that is
-  // about a future upgrade of abx, not something the user can act on.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [cw, asg, elb] = await Promise.all([
     import('@aws-sdk/client-cloudwatch'),
     import('@aws-sdk/client-auto-scaling'),
@@ -118,6 +123,7 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
     ...(config.region ? { region: config.region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
     maxAttempts: config.maxAttempts ?? 3,
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 5_000), throwOnRequestTimeout: true },
   };

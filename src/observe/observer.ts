@@ -12,6 +12,7 @@ import { activityUpdates, alarmEvents, alarmHistoryEvents, groupState, instanceE
 import { chooseRegion, classifyAwsError, createAwsApi, type AwsApi, type AwsTrouble } from './aws.js';
 import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
 import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
+import { checkPollIntervalMs, wantsObservation } from './options.js';
 import type { ObserverOptions } from './types.js';
 
 export interface Observer {
@@ -47,16 +48,12 @@ const START_BUDGET_MS = 3_000;
 /** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
 const MAX_BACKOFF = 8;
 
-/** True when the options ask for observation (--asg / --target-group / an *.elb.amazonaws.com URL). */
-export function wantsObservation(options: Partial<ObserverOptions>): boolean {
-  return Boolean(options.asg || options.targetGroupArn || (options.url && parseAlbHost(options.url.hostname)));
-}
+/** Callers of startObserver ask this first; the rule itself lives in options.ts. */
+export { wantsObservation };
 
 /** Discovers, polls once at once, then every pollIntervalMs. Never throws for AWS trouble: warnings via onWarning + gaps in the Observation. Throws ConfigError only for contradictory options. */
 export async function startObserver(options: ObserverOptions, tuning: ObserverTuning = {}): Promise<Observer> {
-  if (!Number.isFinite(options.pollIntervalMs) || options.pollIntervalMs < 1000) {
-    throw new ConfigError(`--poll-interval must be at least 1s (got ${options.pollIntervalMs}ms)`);
-  }
+  checkPollIntervalMs(options.pollIntervalMs);
   if (!wantsObservation(options)) {
     throw new ConfigError('nothing to observe: pass --asg NAME, --target-group ARN or an ALB URL (*.elb.amazonaws.com)');
   }
@@ -113,6 +110,7 @@ class ObserverState {
         ...(this.#region ? { region: this.#region } : {}),
         ...(this.#options.profile ? { profile: this.#options.profile } : {}),
         ...(this.#options.endpointUrl ? { endpointUrl: this.#options.endpointUrl } : {}),
+        ...(this.#options.credentials ? { credentials: this.#options.credentials } : {}),
         ...(this.#tuning.maxAttempts !== undefined ? { maxAttempts: this.#tuning.maxAttempts } : {}),
         ...(this.#tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.#tuning.requestTimeoutMs } : {}),
       });

@@ -3,6 +3,7 @@
  * (src/observe/); the CLI only builds these options from flags.
  */
 import type { ObservationEvent } from '../stats/result.js';
+import type { AwsCredentials } from './aws.js';
 
 export interface ObserverOptions {
   /** --asg NAME */
@@ -17,6 +18,8 @@ export interface ObserverOptions {
   profile?: string;
   /** --endpoint-url (the SDK's AWS_ENDPOINT_URL[_<SERVICE>] variables also work). */
   endpointUrl?: string;
+  /** Explicit credentials, e.g. the lab's fake ones; default: the SDK's chain (environment, profile, instance role). */
+  credentials?: AwsCredentials;
   /** --poll-interval, at least 1000. */
   pollIntervalMs: number;
   /** Epoch ms the load run started: "+2m41s" times and the activities that count as new are relative to it. */

@@ -90,6 +90,13 @@ const cases: BadCase[] = [
     says: /--out .*a-folder: exists and is not a regular file/,
   },
   { name: '-e in a missing folder', args: ['-e', '{dir}/missing/p.csv', '{url}'], says: /-e .*p\.csv: the folder .*does not exist/ },
+  { name: '-p with -i', args: ['-p', '{good}', '-i', '{url}'], says: /'-p, --post-file <file>' cannot be used with option '-i, --head'/ },
+  {
+    name: '-u with -p',
+    args: ['-u', '{good}', '-p', '{good}', '{url}'],
+    says: /'-p, --post-file <file>' cannot be used with option '-u, --put-file <file>'/,
+  },
+  { name: '-v not a level', args: ['-v', 'loud', '{url}'], says: /-v must be a whole number \(got "loud"\)/ },
   { name: '-v out of range', args: ['-v', '9', '{url}'], says: /-v must be at most 5/ },
   { name: '--rate zero', args: ['--rate', '0', '-t', '1s', '{url}'], says: /--rate must be greater than zero/ },
   // assertions

@@ -1,0 +1,101 @@
+/**
+ * The main command's flags, declared once. `RunFlags` (what commander hands
+ * the action) is inferred from this declaration, so a flag added here is typed
+ * everywhere and a misspelt flag name is a compile error.
+ */
+import { Command, Option } from '@commander-js/extra-typings';
+import { ConfigError } from '../errors.js';
+import { collect, parseInteger } from './parse.js';
+
+/** -v levels: 2 prints the request headers; above 2 adds nothing yet but is accepted, as ab accepts it. */
+export const VERBOSITY_LEVELS = ['0', '1', '2', '3', '4', '5'] as const;
+
+/** The output flags a run and `abx demo` share. */
+export const outputFlags = {
+  json: () => new Option('--json', 'print the JSON result instead of the text report'),
+  out: () => new Option('--out <file>', 'also write the JSON result to this file (atomically)'),
+  html: () => new Option('--html <file>', 'also write a self-contained HTML report with charts'),
+  assert: (description: string) => new Option('--assert <expr>', description).argParser(collect),
+  noColor: () => new Option('--no-color', 'no colour in the output'),
+};
+
+/** ab flags with no sensible meaning on undici: the parser refuses them and says what to do instead. */
+const UNSUPPORTED: ReadonlyArray<[flags: string, reason: string]> = [
+  ['-w', '-w (HTML tables) is not supported: use --html FILE for a report with charts'],
+  ['-x <value>', '-x (HTML table attributes) is not supported: use --html FILE'],
+  ['-y <value>', '-y (HTML row attributes) is not supported: use --html FILE'],
+  ['-z <value>', '-z (HTML cell attributes) is not supported: use --html FILE'],
+  ['-b <value>', '-b (TCP buffer size) is not supported: undici uses the operating system default'],
+  ['-B <value>', '-B (bind address) is not supported: abx connects from the default address'],
+  ['-I', '-I (disable SNI) is not supported: abx sends SNI for host names and never for IP addresses, as ab does'],
+  ['-Z <value>', '-Z (cipher suite) is not supported: abx uses Node.js TLS defaults'],
+  ['-f <value>', '-f (TLS protocol) is not supported: abx negotiates TLS 1.2 or 1.3'],
+  ['-E <value>', '-E (client certificate) is not supported'],
+];
+
+/** Declares every flag of a load run on `command` (the program itself). */
+export function declareRunFlags<Args extends unknown[]>(command: Command<Args>) {
+  return (
+    command
+      .option('-n, --requests <n>', 'number of requests to perform (default 1; no cap with -t alone)')
+      .option('-c, --concurrency <n>', 'requests in flight at a time (default 1; in --rate mode the in-flight cap, default 1000)')
+      .option('-t, --duration <time>', 'run for at most this long: 30 (seconds), 30s, 2m')
+      .option('-s, --timeout <time>', 'per-request timeout: no headers or next body chunk within it (default 30s)')
+      .option('-k, --keepalive', 'reuse connections (HTTP keep-alive); otherwise one connection per request, as ab')
+      .option('-H, --header <line>', 'extra header "Name: value" (repeatable)', collect)
+      .option('-C, --cookie <name=value>', 'cookie (repeatable; all are sent, unlike ab)', collect)
+      .option('-A, --auth <user:pass>', 'basic authentication')
+      .option('-P, --proxy-auth <user:pass>', 'basic proxy authentication')
+      .option('-X, --proxy <host:port>', 'send through this HTTP proxy')
+      // One body source or HEAD: commander refuses any two of them together.
+      .addOption(new Option('-p, --post-file <file>', 'POST this file as the body (set -T)').conflicts(['putFile', 'head']))
+      .addOption(new Option('-u, --put-file <file>', 'PUT this file as the body (set -T)').conflicts(['postFile', 'head']))
+      .option('-T, --content-type <type>', 'Content-Type for -p/-u (default text/plain)')
+      .option('-m, --method <name>', 'HTTP method')
+      .addOption(new Option('-i, --head', 'use HEAD instead of GET').conflicts(['postFile', 'putFile']))
+      .addOption(
+        new Option('-v, --verbosity <level>', 'troubleshooting output: 2 prints the request headers (secrets redacted)')
+          .choices(VERBOSITY_LEVELS)
+          .argParser((raw) => String(parseInteger('-v', raw, { min: 0, max: 5 })) as (typeof VERBOSITY_LEVELS)[number]),
+      )
+      .option('-q, --quiet', 'no progress output')
+      .option('-r', 'accepted for ab compatibility: abx never aborts on receive errors')
+      .option('-l, --variable-length', 'accept variable document length (no Length failures)')
+      .option('-d', 'do not print the percentile table')
+      .option('-S', 'print min/avg/max only, no deviation or warnings')
+      .option('-e <file>', "write ab's CSV of the percentage of requests served within each time")
+      .option('-g <file>', "write ab's gnuplot TSV, one row per request (streamed)")
+      .addOption(outputFlags.json())
+      .addOption(outputFlags.out())
+      .addOption(outputFlags.html())
+      .option('--junit <file>', 'also write JUnit XML, one test case per --assert')
+      .addOption(outputFlags.assert('fail (exit 1) unless this holds, e.g. "p99<250ms", "errors<1%", "scale-outs>=1" (repeatable)'))
+      .option('--insecure', 'do not verify TLS certificates (ab never verifies; abx does by default)')
+      .addOption(outputFlags.noColor())
+      .option('--rate <r>', 'open loop: r requests per second in total, latency measured from each intended send time')
+      .option('--workers <n>', 'worker threads generating load (default: 1, or more for high concurrency)')
+      .option('--resolve <host:port:addr>', "curl's --resolve: send to addr, keep host in the URL and Host header")
+      .option('--asg <name>', 'observe this Auto Scaling group during the run')
+      .option('--target-group <arn>', 'observe the Auto Scaling group behind this target group')
+      .option('--region <region>', 'AWS region (else AWS_REGION, AWS_DEFAULT_REGION, or the ALB DNS name)')
+      .option('--profile <name>', 'AWS profile for the observer')
+      .option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)')
+      .option('--poll-interval <time>', 'how often to poll CloudWatch and Auto Scaling (default 15s, min 1s)')
+      .option('--linger <time>', 'keep observing this long after the load (default 60s when observing; 0 = off)')
+      .option('--no-observe', 'do not observe AWS even for an ALB URL')
+  );
+}
+
+/** Accepts ab's unsupported flags only to refuse them with the reason, before anything runs. */
+export function refuseUnsupportedAbFlags<Args extends unknown[]>(command: Command<Args>): void {
+  for (const [flags, reason] of UNSUPPORTED) {
+    const option = new Option(flags).hideHelp();
+    command.addOption(option);
+    command.on(`option:${option.name()}`, () => {
+      throw new ConfigError(reason);
+    });
+  }
+}
+
+/** What commander hands the main action: every flag, typed from the declaration above. */
+export type RunFlags = ReturnType<ReturnType<typeof declareRunFlags<[]>>['opts']>;

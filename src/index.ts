@@ -1,0 +1,12 @@
+/**
+ * abx as a library: `import { runLoad, observe, startLab, merge } from 'abx'`.
+ * The same load engine, observer and lab the `abx` command runs (it calls the
+ * same functions), behind a small typed API.
+ */
+export { merge, observe, runLoad, startLab } from './library.js';
+export type { LoadEvents, LoadOptions, LoadProgress, ObserveOptions, RunLoadOptions } from './library.js';
+export { ConfigError } from './errors.js';
+export type { Lab, LabActivity, LabOptions } from './lab/index.js';
+export type { AwsCredentials } from './observe/aws.js';
+export type { Observer } from './observe/observer.js';
+export type { Observation, ObservationEvent, Result } from './stats/result.js';

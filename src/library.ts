@@ -1,0 +1,165 @@
+/**
+ * The functions behind abx's library API (index.ts re-exports the public
+ * ones). The CLI calls these same functions, so a program and `abx` measure
+ * the same way: runLoad and the CLI's run both end in runPlannedLoad.
+ *
+ * Everything heavy (undici, the AWS SDK, the lab's servers) is loaded on first
+ * use, so importing this module costs little.
+ */
+import type { LoadConfig, RequestRow } from './engine/config.js';
+import type { LabOptions, Lab } from './lab/index.js';
+import type { Observer } from './observe/observer.js';
+import type { ObserverOptions } from './observe/types.js';
+import { mergeResults } from './stats/merge.js';
+import type { RecordedOptions, Result } from './stats/result.js';
+
+/** What to send. Unset fields take ab's defaults: one request, concurrency 1, a 30 s timeout, a new connection per request. */
+export interface LoadOptions {
+  /** http:// or https:// URL; user:password@ becomes basic authentication. */
+  url: string;
+  /** Requests to send (default 1, or no cap when durationMs is set). */
+  requests?: number;
+  /** Requests in flight at a time (default 1; 1000 with ratePerSec). */
+  concurrency?: number;
+  /** Stop after this long. */
+  durationMs?: number;
+  /** Open loop: requests per second in total, latency measured from each intended send time. */
+  ratePerSec?: number;
+  /** Per-request timeout (default 30 000). */
+  timeoutMs?: number;
+  /** Reuse connections (ab's -k). */
+  keepAlive?: boolean;
+  /** HTTP method (default GET). */
+  method?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Do not verify TLS certificates. */
+  insecure?: boolean;
+  /** Worker threads generating load (default: 1, more for high concurrency). */
+  workers?: number;
+}
+
+/** A progress event: counts so far. */
+export interface LoadProgress {
+  /** Requests finished (answered or failed). */
+  finished: number;
+  errors: number;
+  /** p99 latency so far, in ms (0 before the first answer). */
+  p99Ms: number;
+}
+
+/** How a running load reports back. */
+export interface LoadEvents {
+  /** Ends the load early; the Result then says `interrupted: true`. */
+  signal?: AbortSignal;
+  /** Called every progressIntervalMs while the load runs, and once at the end. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Default 1000. */
+  progressIntervalMs?: number;
+}
+
+export interface RunLoadOptions extends LoadOptions, LoadEvents {}
+
+/** A validated load: what `abx` builds from its flags and runLoad builds from LoadOptions. */
+export interface LoadPlan {
+  load: LoadConfig;
+  recorded: RecordedOptions;
+  workers: number;
+}
+
+/** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
+export interface PlannedLoadEvents extends LoadEvents {
+  onRow?: (row: RequestRow) => void;
+  startAtEpochMs?: number;
+}
+
+/**
+ * Runs one load and resolves with its Result (without observation: start
+ * `observe` beside it for that). Bad options reject with a ConfigError whose
+ * message names the matching abx flag.
+ */
+export async function runLoad(options: RunLoadOptions): Promise<Result> {
+  return runPlannedLoad(await planLoad(options), options);
+}
+
+/** LoadOptions → a validated plan, through the same checks as abx's flags. */
+export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
+  const { buildRunSettings } = await import('./cli/options.js');
+  const ms = (value: number | undefined): string | undefined => (value === undefined ? undefined : `${value}ms`);
+  const text = (value: number | undefined): string | undefined => (value === undefined ? undefined : String(value));
+  const settings = buildRunSettings(options.url, {
+    requests: text(options.requests),
+    concurrency: text(options.concurrency),
+    duration: ms(options.durationMs),
+    rate: text(options.ratePerSec),
+    timeout: ms(options.timeoutMs),
+    workers: text(options.workers),
+    method: options.method,
+    header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+    ...(options.keepAlive ? { keepalive: true } : {}),
+    ...(options.insecure ? { insecure: true } : {}),
+    // A library load never observes on its own: `observe` is separate.
+    observe: false,
+  });
+  return { load: settings.load, recorded: settings.recorded, workers: settings.workers };
+}
+
+/** Runs a plan: the one path from a validated load to its Result, for runLoad and the CLI alike. */
+export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents = {}): Promise<Result> {
+  const { runLoad: startRun } = await import('./engine/run-load.js');
+  const running = startRun(plan.load, plan.recorded, plan.workers, {
+    ...(events.signal ? { signal: events.signal } : {}),
+    ...(events.onRow ? { onRow: events.onRow } : {}),
+    ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
+  });
+  const { onProgress } = events;
+  const report = onProgress ? (): void => onProgress(running.progress()) : null;
+  const timer = report ? setInterval(report, events.progressIntervalMs ?? 1000) : null;
+  timer?.unref();
+  try {
+    const { result } = await running.done;
+    report?.();
+    return result;
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}
+
+/** Where and how to observe; `url` may be an ALB URL (*.elb.amazonaws.com) to find the group from. */
+export interface ObserveOptions extends Omit<ObserverOptions, 'url' | 'pollIntervalMs' | 'runStartedAtMs'> {
+  url?: string | URL;
+  /** Default 15 000, at least 1000. */
+  pollIntervalMs?: number;
+  /** Epoch ms events are timed from and count as new after (default: now). */
+  runStartedAtMs?: number;
+}
+
+/**
+ * Starts observing an Auto Scaling group (its capacity, alarms, scaling
+ * activities and CloudWatch metrics) until `stop()`. Never rejects for AWS
+ * trouble: that becomes onWarning lines and gaps in the Observation.
+ */
+export async function observe(options: ObserveOptions): Promise<Observer> {
+  const [{ startObserver }, { DEFAULT_POLL_INTERVAL_MS }] = await Promise.all([
+    import('./observe/observer.js'),
+    import('./observe/options.js'),
+  ]);
+  const { url, pollIntervalMs, runStartedAtMs, ...rest } = options;
+  return startObserver({
+    ...rest,
+    ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
+    pollIntervalMs: pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    runStartedAtMs: runStartedAtMs ?? Date.now(),
+  });
+}
+
+/** Starts the lab: a simulated ALB + Auto Scaling group and the AWS APIs abx reads, on loopback. */
+export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> {
+  const lab = await import('./lab/index.js');
+  return lab.startLab(options);
+}
+
+/** Folds Results (worker shards, machines, repeated runs) into one, exactly: histograms, timelines, counters, events. */
+export function merge(results: Result[]): Result {
+  return mergeResults(results);
+}
