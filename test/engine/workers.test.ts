@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildRunSettings } from '../../src/cli/options.js';
 import { runLoad } from '../../src/engine/run-load.js';
 import { splitConfig, splitEvenly, workerCount } from '../../src/engine/split.js';
@@ -43,5 +43,23 @@ describe('worker threads against a local server', () => {
     expect(server.connections).toBeLessThanOrEqual(6);
     expect(result.timeline.reduce((sum, b) => sum + b.completed, 0)).toBe(1001);
     expect(result.statusCodes).toEqual({ '200': 1001 });
+  });
+});
+
+describe('stack traces', () => {
+  it('stay on in this thread while a load without -k runs (they are off only inside the load workers)', async () => {
+    server = await startServer();
+    const before = Error.stackTraceLimit;
+    const settings = buildRunSettings(server.url, { requests: '400', concurrency: '2' });
+    const run = runLoad(settings.load, settings.recorded, settings.workers);
+    const seen: number[] = [];
+    await vi.waitFor(() => {
+      seen.push(Error.stackTraceLimit);
+      expect(run.progress().finished).toBeGreaterThan(0);
+    });
+    const { result } = await run.done;
+    expect(result.totals.completed).toBe(400);
+    expect(seen.every((limit) => limit === before)).toBe(true);
+    expect(new Error('here').stack).toMatch(/\n\s+at /);
   });
 });
