@@ -2,12 +2,11 @@
  * The main command: wires flags → engine (+ observer) → Result → reporters,
  * and owns process I/O, signals and the exit code.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import type { RequestRow } from '../engine/config.js';
 import { runLoad } from '../engine/run-load.js';
 import { EXIT } from '../errors.js';
 import type { ObserverOptions } from '../observe/types.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
+import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
 import { renderTextReport } from '../report/text.js';
 import { colorEnabled } from '../report/style.js';
 import { decodeHistogram } from '../stats/histogram.js';
@@ -68,7 +67,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
   );
 
-  const gnuplot = output.gnuplotPath ? openGnuplot(output.gnuplotPath) : null;
+  const gnuplot = output.gnuplotPath ? openGnuplotFile(output.gnuplotPath) : null;
   const run = runLoad(settings.load, settings.recorded, settings.workers, {
     signal: abort.signal,
     startAtEpochMs: startedAtMs,
@@ -84,7 +83,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 
   const outcome = await run.done;
   progress.stop(outcome.result.totals.requests);
-  if (gnuplot) await gnuplot.close();
+  const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
   const result: Result = outcome.result;
 
   if (observer) {
@@ -108,6 +107,8 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     stdout.write('\n\n' + renderTextReport(result, { color, percentiles: output.percentiles, confidence: output.confidence }));
   }
 
+  // A failed -g file never stops the run or its report: it is said once, at the end.
+  if (!gnuplotStatus.complete) stderr.write(`abx: the -g file ${output.gnuplotPath} is incomplete: ${gnuplotStatus.reason}\n`);
   await writeOutputs(settings, result);
 
   if (result.interrupted) return EXIT.interrupted;
@@ -171,29 +172,4 @@ async function startObserverIfWanted(
   if (o.profile !== undefined) options.profile = o.profile;
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
   return startObserver(options);
-}
-
-/** ab's -g: a TSV row per request, streamed to the file (never held in memory). */
-function openGnuplot(path: string): { write: (row: RequestRow) => void; close: () => Promise<void> } {
-  const stream: WriteStream = createWriteStream(path);
-  stream.write('starttime\tseconds\tctime\tdtime\tttime\twait\n');
-  return {
-    write(row) {
-      const seconds = Math.floor(row.startedAtMs / 1000);
-      stream.write(
-        `${ctime(row.startedAtMs)}\t${seconds}\t${Math.round(row.connectMs)}\t${Math.round(row.processingMs)}\t${Math.round(row.totalMs)}\t${Math.round(row.waitingMs)}\n`,
-      );
-    },
-    close: () => new Promise((resolve) => stream.end(resolve)),
-  };
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** ab's starttime column: apr_ctime, local time, e.g. "Thu Nov 26 17:10:09 2026". */
-function ctime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
 }
