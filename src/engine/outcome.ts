@@ -13,7 +13,7 @@ import type { LoadOutcome } from './load.js';
 
 export interface RunLoadOptions {
   signal?: AbortSignal;
-  /** ab's -g: one row per finished request; keeps the run in this thread. */
+  /** ab's -g: one row per finished request, called in this thread (in batches, from the workers). */
   onRow?: (row: RequestRow) => void;
   startAtEpochMs?: number;
 }

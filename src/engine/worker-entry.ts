@@ -4,10 +4,11 @@
  * recorder; the merge and the thread fan-out stay in the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
 import { startLoad } from './load.js';
 import { liveCounts, outcomeToResult } from './outcome.js';
-import { PROGRESS_INTERVAL_MS, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
+import { PROGRESS_INTERVAL_MS, ROW_FIELDS, ROWS_PER_BATCH, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
 /**
  * No stack traces in this thread. undici closes every connection that is not
@@ -37,12 +38,42 @@ function main(): void {
     if (message.type === 'go') go();
   });
 
+  // -g: rows are packed into a Float64Array and its buffer handed over in batches.
+  let rows = new Float64Array(ROWS_PER_BATCH * ROW_FIELDS);
+  let rowCount = 0;
+  function postRows(): void {
+    if (rowCount === 0) return;
+    const batch = rows.subarray(0, rowCount * ROW_FIELDS);
+    port!.postMessage({ type: 'rows', rows: batch } satisfies FromWorker, [batch.buffer]);
+    rows = new Float64Array(ROWS_PER_BATCH * ROW_FIELDS);
+    rowCount = 0;
+  }
+  function onRow(row: RequestRow): void {
+    const at = rowCount * ROW_FIELDS;
+    rows[at] = row.startedAtMs;
+    rows[at + 1] = row.connectMs;
+    rows[at + 2] = row.processingMs;
+    rows[at + 3] = row.totalMs;
+    rows[at + 4] = row.waitingMs;
+    if (++rowCount === ROWS_PER_BATCH) postRows();
+  }
+
   function go(): void {
-    const run = startLoad(config, { signal: abort.signal, paceOffsetMs: input.paceOffsetMs, startAtEpochMs: input.startAtEpochMs });
-    const timer = setInterval(() => post({ type: 'progress', ...liveCounts(run.recorder) }), PROGRESS_INTERVAL_MS);
+    const run = startLoad(config, {
+      signal: abort.signal,
+      paceOffsetMs: input.paceOffsetMs,
+      startAtEpochMs: input.startAtEpochMs,
+      ...(input.rows ? { onRow } : {}),
+    });
+    const timer = setInterval(() => {
+      postRows();
+      post({ type: 'progress', ...liveCounts(run.recorder) });
+    }, PROGRESS_INTERVAL_MS);
     run.done.then(
       (outcome) => {
         clearInterval(timer);
+        // Rows first: one worker's messages arrive in order, so every row is handed over before the result.
+        postRows();
         post({ type: 'result', result: outcomeToResult(config, input.recorded, outcome) });
         port!.close();
       },

@@ -4,16 +4,18 @@
  * counters summed, timelines aligned by second). A worker costs a thread
  * start-up (~30 ms) and memory; in exchange the load runs in its own V8
  * isolate, where stack traces can be off without touching the main thread.
+ * -g rows arrive in batches and are handed to onRow here, in this thread.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { mergeResults } from '../stats/merge.js';
+import type { RequestRow } from '../stats/request-row.js';
 import type { RecordedOptions, Result } from '../stats/result.js';
 import type { LoadConfig } from './config.js';
 import { sumLiveCounts, type LiveCounts, type RunLoadOptions, type RunningLoad } from './outcome.js';
 import { splitConfig } from './split.js';
-import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
+import { ROW_FIELDS, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
 /**
  * The worker script, next to this module once compiled. A Worker cannot load
@@ -49,6 +51,12 @@ function newestMtimeMs(dir: string): number {
   return newest;
 }
 
+function forEachRow(rows: Float64Array, onRow: (row: RequestRow) => void): void {
+  for (let at = 0; at + ROW_FIELDS <= rows.length; at += ROW_FIELDS) {
+    onRow({ startedAtMs: rows[at], connectMs: rows[at + 1], processingMs: rows[at + 2], totalMs: rows[at + 3], waitingMs: rows[at + 4] });
+  }
+}
+
 export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, threads: number, options: RunLoadOptions): RunningLoad {
   const script = workerScript();
   const shares = splitConfig(config, threads);
@@ -66,6 +74,7 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
       },
       paceOffsetMs: share.paceOffsetMs,
       startAtEpochMs,
+      rows: options.onRow !== undefined,
     };
     return new Worker(script, { workerData: input });
   });
@@ -85,6 +94,8 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
             if (++ready === workers.length) send({ type: 'go' });
           } else if (message.type === 'progress') {
             live[index] = message;
+          } else if (message.type === 'rows') {
+            if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {
             resolve(message.result);
           } else {
