@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ from the current sources first: load worker threads run the compiled engine.
+    globalSetup: ['test/global-setup.ts'],
     // The JSON report lets .ci/run print one plain "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: 'test-artifacts/vitest.json' },

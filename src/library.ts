@@ -6,7 +6,8 @@
  * Everything heavy (undici, the AWS SDK, the lab's servers) is loaded on first
  * use, so importing this module costs little.
  */
-import type { LoadConfig, RequestRow } from './engine/config.js';
+import type { LoadConfig } from './engine/config.js';
+import type { RequestRow } from './stats/request-row.js';
 import type { LabOptions, Lab } from './lab/index.js';
 import type { Observer } from './observe/observer.js';
 import type { ObserverOptions } from './observe/types.js';

@@ -14,6 +14,7 @@ import type { AwsCredentials } from '../observe/aws.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
 import type { RunFlags } from './run-flags.js';
+import { urlPort } from '../url-port.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
 /** The AWS flags the main command and `abx watch` share. */
@@ -194,10 +195,6 @@ export function parseTargetUrl(rawUrl: string | undefined): URL {
   }
   if (!url.hostname) throw new ConfigError(`URL "${rawUrl}" has no host: write it as http://host[:port]/path`);
   return url;
-}
-
-function urlPort(url: URL): number {
-  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
 function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | null } {

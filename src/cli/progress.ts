@@ -3,7 +3,7 @@
  * second. Elsewhere: ab's "Completed N requests" lines, so logs read like ab's.
  */
 
-import type { LiveCounts } from '../engine/run-load.js';
+import type { LiveCounts } from '../engine/outcome.js';
 
 /** What the progress line shows: requests finished, errors and p99 so far. */
 export type ProgressCounts = LiveCounts;

@@ -2,11 +2,10 @@
  * The main command: wires flags → engine (+ observer) → Result → reporters,
  * and owns process I/O, signals and the exit code.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import type { RequestRow } from '../engine/config.js';
 import { EXIT } from '../errors.js';
 import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from '../library.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
+import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
 import { renderTextReport } from '../report/text.js';
 import { colorEnabled } from '../report/style.js';
 import { decodeHistogram } from '../stats/histogram.js';
@@ -70,7 +69,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
   );
 
-  const gnuplot = output.gnuplotPath ? openGnuplot(output.gnuplotPath) : null;
+  const gnuplot = output.gnuplotPath ? openGnuplotFile(output.gnuplotPath) : null;
   let latest: LoadProgress = { finished: 0, errors: 0, p99Ms: 0 };
   const done = runPlannedLoad(settings, {
     signal: abort.signal,
@@ -91,7 +90,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 
   const result: Result = await done;
   progress.stop(result.totals.requests);
-  if (gnuplot) await gnuplot.close();
+  const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
 
   if (observer) {
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
@@ -114,6 +113,8 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     stdout.write('\n\n' + renderTextReport(result, { color, percentiles: output.percentiles, confidence: output.confidence }));
   }
 
+  // A failed -g file never stops the run or its report: it is said once, at the end.
+  if (!gnuplotStatus.complete) stderr.write(`abx: the -g file ${output.gnuplotPath} is incomplete: ${gnuplotStatus.reason}\n`);
   await writeOutputs(settings, result);
 
   if (result.interrupted) return EXIT.interrupted;
@@ -177,29 +178,4 @@ async function startObserverIfWanted(
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
   if (o.credentials !== undefined) options.credentials = o.credentials;
   return observe(options);
-}
-
-/** ab's -g: a TSV row per request, streamed to the file (never held in memory). */
-function openGnuplot(path: string): { write: (row: RequestRow) => void; close: () => Promise<void> } {
-  const stream: WriteStream = createWriteStream(path);
-  stream.write('starttime\tseconds\tctime\tdtime\tttime\twait\n');
-  return {
-    write(row) {
-      const seconds = Math.floor(row.startedAtMs / 1000);
-      stream.write(
-        `${ctime(row.startedAtMs)}\t${seconds}\t${Math.round(row.connectMs)}\t${Math.round(row.processingMs)}\t${Math.round(row.totalMs)}\t${Math.round(row.waitingMs)}\n`,
-      );
-    },
-    close: () => new Promise((resolve) => stream.end(resolve)),
-  };
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** ab's starttime column: apr_ctime, local time, e.g. "Thu Nov 26 17:10:09 2026". */
-function ctime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
 }

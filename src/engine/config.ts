@@ -38,12 +38,3 @@ export interface LoadConfig {
   /** -l: accept a varying body length (no Length failures). */
   variableLength: boolean;
 }
-
-/** Called once per finished request when -g asks for ab's gnuplot rows (off the hot path otherwise). */
-export interface RequestRow {
-  startedAtMs: number;
-  connectMs: number;
-  processingMs: number;
-  totalMs: number;
-  waitingMs: number;
-}

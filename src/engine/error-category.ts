@@ -4,9 +4,7 @@
  * reading), Length (checked elsewhere, not an error), Exceptions (anything
  * else); abx adds Timeouts, which ab cannot report because it aborts instead.
  */
-import type { Failures } from '../stats/result.js';
-
-export type ErrorCategory = Exclude<keyof Failures, 'length'>;
+import type { ErrorCategory } from '../stats/result.js';
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',

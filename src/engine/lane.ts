@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import { classifyError } from './error-category.js';
 import type { Recorder } from '../stats/recorder.js';
-import type { RequestRow } from './config.js';
+import type { RequestRow } from '../stats/request-row.js';
 
 export interface LaneOwner {
   readonly recorder: Recorder;

@@ -3,6 +3,7 @@
  * (as ab's), so the dispatch options object is frozen and reused.
  */
 import type { Dispatcher } from 'undici';
+import { abxVersion } from '../version.js';
 import type { LoadConfig } from './config.js';
 
 export interface RequestPlan {
@@ -28,7 +29,7 @@ export function planRequest(config: LoadConfig): RequestPlan {
   }
   // As ab: Host, User-Agent and Accept given with -H replace the defaults.
   if (!hasHost && config.resolve) headers.push('host', url.host);
-  if (!hasUserAgent) headers.push('user-agent', 'abx/0.1 (ApacheBench-compatible)');
+  if (!hasUserAgent) headers.push('user-agent', `abx/${abxVersion()} (ApacheBench-compatible)`);
   if (!hasAccept) headers.push('accept', '*/*');
 
   let connectOrigin = url.origin;

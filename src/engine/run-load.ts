@@ -1,65 +1,17 @@
 /**
- * One load run, in this thread or fanned out over worker threads, ending in a
- * Result without observation. Workers' Results are merged exactly (the same
- * merge `abx merge` uses for shards from several machines).
+ * One load run, ending in a Result without observation. The load always runs
+ * in worker threads (one or more; their Results are merged exactly, by the
+ * same merge `abx merge` uses for shards from several machines), so what the
+ * load does to its own thread (no stack traces) never reaches the rest of the
+ * process: the progress line, the observer, the lab in `abx demo`. -g rows
+ * come back from the workers in batches and are written by this thread.
  */
-import type { RecordedOptions, Result } from '../stats/result.js';
-import { abxVersion } from '../version.js';
-import type { LoadConfig, RequestRow } from './config.js';
-import { startLoad, type LoadOutcome } from './load.js';
+import type { RecordedOptions } from '../stats/result.js';
+import type { LoadConfig } from './config.js';
+import type { RunLoadOptions, RunningLoad } from './outcome.js';
 import { workerCount } from './split.js';
 import { runInWorkers } from './workers.js';
 
-export interface RunLoadOptions {
-  signal?: AbortSignal;
-  onRow?: (row: RequestRow) => void;
-  startAtEpochMs?: number;
-}
-
-export interface LiveCounts {
-  finished: number;
-  errors: number;
-  p99Ms: number;
-}
-
-export interface RunningLoad {
-  progress(): LiveCounts;
-  done: Promise<{ result: Result }>;
-}
-
 export function runLoad(config: LoadConfig, recorded: RecordedOptions, workers: number, options: RunLoadOptions = {}): RunningLoad {
-  // -g rows are written by this thread, so a -g run stays in it.
-  const threads = options.onRow ? 1 : workerCount(workers, config);
-  if (threads > 1) return runInWorkers(config, recorded, threads, options);
-  const run = startLoad(config, options);
-  const recorder = run.recorder;
-  return {
-    progress: () => ({
-      finished: recorder.finished,
-      errors: recorder.failed,
-      p99Ms: recorder.total.totalCount ? recorder.total.getValueAtPercentile(99) / 1000 : 0,
-    }),
-    done: run.done.then((outcome) => ({ result: outcomeToResult(config, recorded, outcome) })),
-  };
-}
-
-export function outcomeToResult(config: LoadConfig, recorded: RecordedOptions, outcome: LoadOutcome): Result {
-  const { url } = config;
-  return outcome.recorder.toResult({
-    version: abxVersion(),
-    url: url.href,
-    method: config.method,
-    concurrency: config.concurrency,
-    startedAtMs: outcome.startedAtMs,
-    durationMs: outcome.durationMs,
-    interrupted: outcome.interrupted,
-    options: recorded,
-    server: {
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
-      documentPath: url.pathname + url.search,
-      ...(outcome.tls ? { tls: outcome.tls } : {}),
-    },
-    ...(outcome.rate ? { rate: outcome.rate } : {}),
-  });
+  return runInWorkers(config, recorded, workerCount(workers, config), options);
 }

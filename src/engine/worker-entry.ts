@@ -1,32 +1,31 @@
 /**
  * Body of a load worker thread: runs its share of the load and posts its
- * Result back. Messages: in "go" / "stop"; out "progress" (4 per second) and
- * "result".
+ * Result back (messages: worker-protocol.ts). Loads only the engine and the
+ * recorder; the merge and the thread fan-out stay in the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RecordedOptions } from '../stats/result.js';
+import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
 import { startLoad } from './load.js';
-import { outcomeToResult } from './run-load.js';
+import { liveCounts, outcomeToResult } from './outcome.js';
+import { PROGRESS_INTERVAL_MS, ROW_FIELDS, ROWS_PER_BATCH, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
-export interface WorkerInput {
-  /** LoadConfig with the URL as a string (URL objects do not cross threads). */
-  config: Omit<LoadConfig, 'url' | 'body'> & { url: string; body: Uint8Array | null };
-  recorded: RecordedOptions;
-  paceOffsetMs: number;
-  startAtEpochMs: number;
-}
-
-export type WorkerMessage =
-  | { type: 'progress'; finished: number; errors: number; p99Ms: number }
-  | { type: 'result'; result: import('../stats/result.js').Result }
-  | { type: 'failed'; message: string };
-
-const PROGRESS_MS = 250;
+/**
+ * No stack traces in this thread. undici closes every connection that is not
+ * kept alive by destroying its socket with an InformationalError, and a failing
+ * server produces an error per request; capturing their stack traces was a
+ * third of the client's CPU in a run without -k (6,200 → 9,100 requests/s
+ * against nginx on one core). Request errors are counted by code and message,
+ * never by stack. The limit belongs to this thread's own V8 isolate, so the
+ * main thread (the progress line, the observer, the lab and the AWS SDK in
+ * `abx demo`) keeps its stack traces. ABX_DEBUG keeps them here too.
+ */
+if (!process.env.ABX_DEBUG) Error.stackTraceLimit = 0;
 
 function main(): void {
   const port = parentPort;
   if (!port) return;
+  const post = (message: FromWorker): void => port.postMessage(message);
   const input = workerData as WorkerInput;
   const config: LoadConfig = {
     ...input.config,
@@ -34,36 +33,58 @@ function main(): void {
     body: input.config.body ? Buffer.from(input.config.body) : null,
   };
   const abort = new AbortController();
-  port.on('message', (message: { type: string }) => {
+  port.on('message', (message: ToWorker) => {
     if (message.type === 'stop') abort.abort();
     if (message.type === 'go') go();
   });
 
+  // -g: rows are packed into a Float64Array and its buffer handed over in batches.
+  let rows = new Float64Array(ROWS_PER_BATCH * ROW_FIELDS);
+  let rowCount = 0;
+  function postRows(): void {
+    if (rowCount === 0) return;
+    const batch = rows.subarray(0, rowCount * ROW_FIELDS);
+    port!.postMessage({ type: 'rows', rows: batch } satisfies FromWorker, [batch.buffer]);
+    rows = new Float64Array(ROWS_PER_BATCH * ROW_FIELDS);
+    rowCount = 0;
+  }
+  function onRow(row: RequestRow): void {
+    const at = rowCount * ROW_FIELDS;
+    rows[at] = row.startedAtMs;
+    rows[at + 1] = row.connectMs;
+    rows[at + 2] = row.processingMs;
+    rows[at + 3] = row.totalMs;
+    rows[at + 4] = row.waitingMs;
+    if (++rowCount === ROWS_PER_BATCH) postRows();
+  }
+
   function go(): void {
-    const run = startLoad(config, { signal: abort.signal, paceOffsetMs: input.paceOffsetMs, startAtEpochMs: input.startAtEpochMs });
-    const recorder = run.recorder;
+    const run = startLoad(config, {
+      signal: abort.signal,
+      paceOffsetMs: input.paceOffsetMs,
+      startAtEpochMs: input.startAtEpochMs,
+      ...(input.rows ? { onRow } : {}),
+    });
     const timer = setInterval(() => {
-      port!.postMessage({
-        type: 'progress',
-        finished: recorder.finished,
-        errors: recorder.failed,
-        p99Ms: recorder.total.totalCount ? recorder.total.getValueAtPercentile(99) / 1000 : 0,
-      } satisfies WorkerMessage);
-    }, PROGRESS_MS);
+      postRows();
+      post({ type: 'progress', ...liveCounts(run.recorder) });
+    }, PROGRESS_INTERVAL_MS);
     run.done.then(
       (outcome) => {
         clearInterval(timer);
-        port!.postMessage({ type: 'result', result: outcomeToResult(config, input.recorded, outcome) } satisfies WorkerMessage);
+        // Rows first: one worker's messages arrive in order, so every row is handed over before the result.
+        postRows();
+        post({ type: 'result', result: outcomeToResult(config, input.recorded, outcome) });
         port!.close();
       },
       (error: unknown) => {
         clearInterval(timer);
-        port!.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage);
+        post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
         port!.close();
       },
     );
   }
-  port.postMessage({ type: 'ready' });
+  post({ type: 'ready' });
 }
 
 main();

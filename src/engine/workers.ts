@@ -1,28 +1,64 @@
 /**
- * Fans one run out over worker threads, each with its own undici clients and
+ * Runs a load in worker threads, each with its own undici clients and
  * recorder, and merges their Results exactly (mergeResults: histograms added,
  * counters summed, timelines aligned by second). A worker costs a thread
- * start-up (~30 ms) and memory, so the CLI only uses more than one when asked
- * or when the concurrency is high enough to need a second core.
+ * start-up (~30 ms) and memory; in exchange the load runs in its own V8
+ * isolate, where stack traces can be off without touching the main thread.
+ * -g rows arrive in batches and are handed to onRow here, in this thread.
  */
-import { existsSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { mergeResults } from '../stats/merge.js';
+import type { RequestRow } from '../stats/request-row.js';
 import type { RecordedOptions, Result } from '../stats/result.js';
 import type { LoadConfig } from './config.js';
-import type { LiveCounts, RunLoadOptions, RunningLoad } from './run-load.js';
+import { sumLiveCounts, type LiveCounts, type RunLoadOptions, type RunningLoad } from './outcome.js';
 import { splitConfig } from './split.js';
-import type { WorkerInput, WorkerMessage } from './worker-entry.js';
+import { ROW_FIELDS, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
-/** The compiled worker script (tests run the TypeScript sources, so they use the built copy in dist/). */
+/**
+ * The worker script, next to this module once compiled. A Worker cannot load
+ * TypeScript, so when this module itself runs from src/ (the tests, through
+ * vitest) the compiled copy in dist/ is used, and only if it was built after
+ * every source file: a stale worker would silently test old code. vitest's
+ * global setup compiles src/ before the tests for that reason.
+ */
 function workerScript(): URL {
-  const here = new URL('./worker-entry.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  return new URL('../../dist/engine/worker-entry.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return new URL('./worker-entry.js', import.meta.url);
+  const built = new URL('../../dist/engine/worker-entry.js', import.meta.url);
+  const builtMs = mtimeMs(fileURLToPath(built));
+  const newestSourceMs = newestMtimeMs(fileURLToPath(new URL('..', import.meta.url)));
+  if (builtMs < newestSourceMs) {
+    throw new Error('dist/ is older than src/, so a load worker would run stale code: run `npm run build` first');
+  }
+  return built;
+}
+
+function mtimeMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, mtimeMs(`${entry.parentPath}/${entry.name}`));
+  }
+  return newest;
+}
+
+function forEachRow(rows: Float64Array, onRow: (row: RequestRow) => void): void {
+  for (let at = 0; at + ROW_FIELDS <= rows.length; at += ROW_FIELDS) {
+    onRow({ startedAtMs: rows[at], connectMs: rows[at + 1], processingMs: rows[at + 2], totalMs: rows[at + 3], waitingMs: rows[at + 4] });
+  }
 }
 
 export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, threads: number, options: RunLoadOptions): RunningLoad {
+  const script = workerScript();
   const shares = splitConfig(config, threads);
   const startAtEpochMs = options.startAtEpochMs ?? Date.now();
   const live: LiveCounts[] = shares.map(() => ({ finished: 0, errors: 0, p99Ms: 0 }));
@@ -38,10 +74,12 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
       },
       paceOffsetMs: share.paceOffsetMs,
       startAtEpochMs,
+      rows: options.onRow !== undefined,
     };
-    return new Worker(workerScript(), { workerData: input });
+    return new Worker(script, { workerData: input });
   });
-  const stopAll = (): void => workers.forEach((w) => w.postMessage({ type: 'stop' }));
+  const send = (message: ToWorker): void => workers.forEach((w) => w.postMessage(message));
+  const stopAll = (): void => send({ type: 'stop' });
   options.signal?.addEventListener('abort', stopAll, { once: true });
   // Already aborted (Ctrl-C before the load started): the workers stop as soon as they start.
   if (options.signal?.aborted) stopAll();
@@ -50,12 +88,14 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
   const results = workers.map(
     (worker, index) =>
       new Promise<Result>((resolve, reject) => {
-        worker.on('message', (message: WorkerMessage | { type: 'ready' }) => {
+        worker.on('message', (message: FromWorker) => {
           if (message.type === 'ready') {
             // Start together so the shares' schedules share one origin.
-            if (++ready === workers.length) workers.forEach((w) => w.postMessage({ type: 'go' }));
+            if (++ready === workers.length) send({ type: 'go' });
           } else if (message.type === 'progress') {
             live[index] = message;
+          } else if (message.type === 'rows') {
+            if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {
             resolve(message.result);
           } else {
@@ -69,16 +109,9 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
 
   const done = Promise.all(results).then((parts) => {
     options.signal?.removeEventListener('abort', stopAll);
-    const merged = mergeResults(parts);
+    const merged = parts.length === 1 ? parts[0] : mergeResults(parts);
     return { result: { ...merged, concurrency: config.concurrency, options: recorded } };
   });
   done.catch(stopAll);
-  return {
-    progress: () => ({
-      finished: live.reduce((sum, c) => sum + c.finished, 0),
-      errors: live.reduce((sum, c) => sum + c.errors, 0),
-      p99Ms: Math.max(...live.map((c) => c.p99Ms)),
-    }),
-    done,
-  };
+  return { progress: () => sumLiveCounts(live), done };
 }

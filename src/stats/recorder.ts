@@ -2,10 +2,10 @@
  * The fold over measurements: every finished request lands here as a few
  * integer adds and histogram records. Nothing per request is kept.
  */
-import type { ErrorCategory } from '../engine/error-category.js';
 import { createHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
 import {
   RESULT_SCHEMA,
+  type ErrorCategory,
   type ErrorCount,
   type Failures,
   type RateInfo,

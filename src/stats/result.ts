@@ -91,6 +91,12 @@ export interface Failures {
   timeouts: number;
 }
 
+/**
+ * The failure categories a request error is counted in: every Failures
+ * counter except length, which is a check on a response, not an error.
+ */
+export type ErrorCategory = Exclude<keyof Failures, 'length'>;
+
 /** Open-loop (--rate) bookkeeping. */
 export interface RateInfo {
   targetPerSec: number;

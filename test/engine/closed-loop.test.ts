@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildRunSettings, type RawRunOptions } from '../../src/cli/options.js';
 import { runLoad } from '../../src/engine/run-load.js';
 import type { Result } from '../../src/stats/result.js';
@@ -118,10 +118,14 @@ describe('closed loop against a local server', () => {
   });
 
   it('stops on abort with a partial, interrupted result', async () => {
-    server = await startServer((_req, res) => setTimeout(() => res.end('ok'), 10));
+    const slow = await startServer((_req, res) => setTimeout(() => res.end('ok'), 10));
+    server = slow;
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 300);
-    const result = await run(server.url, { requests: '100000', concurrency: '4', keepalive: true }, abort.signal);
+    const running = run(server.url, { requests: '100000', concurrency: '4', keepalive: true }, abort.signal);
+    // Abort once the load is under way (the worker thread's start-up takes a while on a busy machine).
+    await vi.waitFor(() => expect(slow.requests).toBeGreaterThan(20), { timeout: 20_000 });
+    abort.abort();
+    const result = await running;
     expect(result.interrupted).toBe(true);
     expect(result.totals.completed).toBeGreaterThan(10);
     expect(result.totals.completed).toBeLessThan(100000);

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildRunSettings } from '../../src/cli/options.js';
 import { runLoad } from '../../src/engine/run-load.js';
+import type { RequestRow } from '../../src/stats/request-row.js';
 import { splitConfig, splitEvenly, workerCount } from '../../src/engine/split.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
 
@@ -43,5 +44,41 @@ describe('worker threads against a local server', () => {
     expect(server.connections).toBeLessThanOrEqual(6);
     expect(result.timeline.reduce((sum, b) => sum + b.completed, 0)).toBe(1001);
     expect(result.statusCodes).toEqual({ '200': 1001 });
+  });
+});
+
+describe('-g rows from worker threads', () => {
+  it('hands every finished request over as a row, across batches and workers', async () => {
+    server = await startServer();
+    const settings = buildRunSettings(server.url, { requests: '9001', concurrency: '4', keepalive: true, workers: '2' });
+    const rows: RequestRow[] = [];
+    const startedMs = Date.now();
+    const { result } = await runLoad(settings.load, settings.recorded, settings.workers, { onRow: (row) => rows.push(row) }).done;
+    expect(result.totals.completed).toBe(9001);
+    // 9,001 rows: more than one worker's batch of 4,096, so batches and the final flush are all counted.
+    expect(rows).toHaveLength(9001);
+    for (const row of rows) {
+      expect(row.startedAtMs).toBeGreaterThanOrEqual(startedMs - 1000);
+      expect(row.startedAtMs).toBeLessThanOrEqual(Date.now());
+      expect(row.totalMs).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('stack traces', () => {
+  it('stay on in this thread while a load without -k runs (they are off only inside the load workers)', async () => {
+    server = await startServer();
+    const before = Error.stackTraceLimit;
+    const settings = buildRunSettings(server.url, { requests: '400', concurrency: '2' });
+    const run = runLoad(settings.load, settings.recorded, settings.workers);
+    const seen: number[] = [];
+    await vi.waitFor(() => {
+      seen.push(Error.stackTraceLimit);
+      expect(run.progress().finished).toBeGreaterThan(0);
+    });
+    const { result } = await run.done;
+    expect(result.totals.completed).toBe(400);
+    expect(seen.every((limit) => limit === before)).toBe(true);
+    expect(new Error('here').stack).toMatch(/\n\s+at /);
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * The messages between the main thread and a load worker thread. Types only,
+ * so neither side loads the other's code through this module.
+ *
+ * main → worker: workerData (WorkerInput), then "go" once every worker is
+ * ready (so their schedules share one origin) and "stop" on Ctrl-C.
+ * worker → main: "ready", "progress" (4 per second), "rows" (-g only), then
+ * "result" or "failed".
+ */
+import type { RecordedOptions, Result } from '../stats/result.js';
+import type { LoadConfig } from './config.js';
+import type { LiveCounts } from './outcome.js';
+
+export interface WorkerInput {
+  /** LoadConfig with the URL as a string (URL objects do not cross threads). */
+  config: Omit<LoadConfig, 'url' | 'body'> & { url: string; body: Uint8Array | null };
+  recorded: RecordedOptions;
+  paceOffsetMs: number;
+  startAtEpochMs: number;
+  /** -g: send each finished request's row back (in "rows" batches). */
+  rows: boolean;
+}
+
+export type ToWorker = { type: 'go' } | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | ({ type: 'progress' } & LiveCounts)
+  /** ROW_FIELDS numbers per row, in RequestRow's field order; the buffer is transferred, not copied. */
+  | { type: 'rows'; rows: Float64Array }
+  | { type: 'result'; result: Result }
+  | { type: 'failed'; message: string };
+
+/** Numbers per -g row: startedAtMs, connectMs, processingMs, totalMs, waitingMs. */
+export const ROW_FIELDS = 5;
+
+/** -g rows a worker batches before it posts them (it also posts what it has with every progress message). */
+export const ROWS_PER_BATCH = 4096;
+
+/** How often a worker posts its live counts. */
+export const PROGRESS_INTERVAL_MS = 250;
