@@ -164,7 +164,7 @@ async function main() {
 
   log(`bench: target ${target.description} at ${target.url}`);
   log(
-    `bench: clients ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned (needs taskset and 2 CPUs)'}; ${requests} requests, -c ${concurrency}, ${rounds} rounds`,
+    `bench: clients ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned (needs taskset and 2 CPUs)'}; modes ${modeNames.join(', ')} (${closeRequests} requests without keep-alive, ${requests} with), -c ${concurrency}, ${rounds} rounds`,
   );
   log(`bench: tools ${available.map((t) => t.name).join(', ')}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`);
 

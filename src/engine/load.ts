@@ -3,8 +3,6 @@
  * next request when the previous one finished), or an open loop that sends
  * request i at origin + i/rate and measures from that intended time.
  */
-// Before undici: it sets how V8 compiles undici's WebAssembly HTTP parser.
-import './wasm-tier.js';
 import diagnostics from 'node:diagnostics_channel';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -16,6 +14,7 @@ import { Lane, type LaneOwner } from './lane.js';
 import { intendedSendMs } from './pacer.js';
 import { planRequest } from './request-plan.js';
 import { AddressBook, type IntervalTimers, type LookupAll } from './resolve.js';
+import { useBaselineWasmTier } from './wasm-tier.js';
 
 export interface LoadOptions {
   /** Aborting stops sending and drops requests in flight (Ctrl-C). */
@@ -108,6 +107,7 @@ class LoadEngine implements LaneOwner {
         });
         await this.addressBook.start();
       }
+      if (!this.config.keepAlive) useBaselineWasmTier();
       this.createLanes();
       untrackTls = this.trackTls();
       this.options.signal?.addEventListener('abort', stop, { once: true });
