@@ -5,7 +5,7 @@
  * each new connection takes the next current address, round robin. Nothing
  * is looked up per connection. --resolve fixes the addresses instead.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
+import dns from 'node:dns';
 import { isIP } from 'node:net';
 
 /** Every address of a host name, IPv4 and IPv6; rejects when it has none. */
@@ -25,11 +25,18 @@ export interface AddressRegistry {
 
 export const RE_RESOLVE_MS = 30_000;
 
-/** getaddrinfo, as the OS resolves (hosts file included), all families. */
-export const systemLookupAll: LookupAll = async (hostname) => {
-  const records = await dnsLookup(hostname, { all: true, verbatim: true });
-  return records.map((r) => r.address);
-};
+/**
+ * getaddrinfo, as the OS resolves (hosts file included), all families.
+ * dns.lookup is read at call time, as undici's connector did, so a preload
+ * that replaces it (a test keeping *.invalid lookups in the process) still applies.
+ */
+export const systemLookupAll: LookupAll = (hostname) =>
+  new Promise((resolve, reject) => {
+    dns.lookup(hostname, { all: true, verbatim: true }, (error, records) => {
+      if (error) reject(error);
+      else resolve(records.map((r) => r.address));
+    });
+  });
 
 const realTimers: IntervalTimers = {
   setInterval(callback, ms) {

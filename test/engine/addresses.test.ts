@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildRunSettings, type RawRunOptions } from '../../src/cli/options.js';
 import { startLoad } from '../../src/engine/load.js';
@@ -8,12 +10,15 @@ import { runLoad } from '../../src/engine/run-load.js';
 import { mergeResults } from '../../src/stats/merge.js';
 import type { Result } from '../../src/stats/result.js';
 import { renderAbReport } from '../../src/report/ab-text.js';
+import { makeSelfSignedCert } from '../helpers/fault-servers.js';
 import { schemaErrors } from '../helpers/schema.js';
 
 interface Listener {
   port: number;
   requests: number;
   hosts: Set<string>;
+  /** TLS only: the SNI names clients sent. */
+  servernames: Set<string>;
   close(): Promise<void>;
 }
 
@@ -23,17 +28,21 @@ afterEach(async () => {
 });
 
 /** An http server on one loopback address; port 0 picks a free one, or reuse the other listener's. */
-async function listen(host: string, port = 0): Promise<Listener> {
+async function listen(host: string, port = 0, tls: { key: string; cert: string } | null = null): Promise<Listener> {
   const sockets = new Set<Socket>();
-  const state: Listener = { port: 0, requests: 0, hosts: new Set(), close: () => Promise.resolve() };
-  const server = http.createServer((req, res) => {
+  const state: Listener = { port: 0, requests: 0, hosts: new Set(), servernames: new Set(), close: () => Promise.resolve() };
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     state.requests++;
     state.hosts.add(req.headers.host ?? '');
     res.end('hello world');
-  });
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (typeof socket.servername === 'string') state.servernames.add(socket.servername);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -77,6 +86,24 @@ describe('every address of the target is used', () => {
     expect(byAddress['127.0.0.1'].p99Ms).toBeGreaterThan(0);
     expect(schemaErrors(result)).toEqual([]);
     expect(renderAbReport(result)).toMatch(/^Addresses: +2 — 127\.0\.0\.1 \d+ %, 127\.0\.0\.2 \d+ %$/m);
+  });
+
+  it('keeps the name for TLS SNI and Host while connecting to each address (https)', async () => {
+    const cert = makeSelfSignedCert();
+    const first = await listen('127.0.0.1', 0, cert);
+    const second = await listen('127.0.0.2', first.port, cert);
+    const result = await run(`https://localhost:${first.port}/`, {
+      requests: '20',
+      concurrency: '2',
+      insecure: true,
+      resolve: `localhost:${first.port}:127.0.0.1,127.0.0.2`,
+    });
+    expect(result.totals.completed).toBe(20);
+    for (const listener of [first, second]) {
+      expect(listener.requests).toBeGreaterThan(0);
+      expect([...listener.servernames]).toEqual(['localhost']);
+      expect([...listener.hosts]).toEqual([`localhost:${first.port}`]);
+    }
   });
 
   it('counts an address that refuses as Connect failures and goes on with the others', async () => {
