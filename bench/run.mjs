@@ -3,16 +3,21 @@
 //
 // The target runs in its own process pinned to CPU 0 (nginx when installed,
 // else a Node http server); each client runs pinned to CPU 1, one at a time,
-// keep-alive, 50 connections, a fixed request count (wrk is time-based: it
-// runs for about as long as abx did in the same round). Tools alternate
-// A B C A B C over the rounds so drift on the machine lands on all of them.
+// 50 connections, a fixed request count (wrk is time-based: it runs for about
+// as long as abx did in the same round). Two modes, one table each: a new
+// connection per request (ab's default, what people type) and keep-alive
+// (-k). Tools alternate A B C A B C over the rounds so drift on the machine
+// lands on all of them. The "net floor" row is a bare Node net client
+// (bench/net-floor.mjs): what Node itself costs, with no HTTP library.
 // Only 127.0.0.1 is ever contacted, and every run has a time limit.
 //
 // Environment:
-//   BENCH_REQUESTS=200000   requests per run
+//   BENCH_REQUESTS=200000   requests per keep-alive run
+//   BENCH_CLOSE_REQUESTS=20000   requests per run without keep-alive
+//   BENCH_MODES=close,keepalive  which modes to run
 //   BENCH_ROUNDS=3          rounds (each tool once per round)
 //   BENCH_CONCURRENCY=50    connections
-//   BENCH_TOOLS=abx,autocannon,ab,wrk,hey   subset to run
+//   BENCH_TOOLS=abx,net,autocannon,ab,wrk,hey   subset to run
 //   BENCH_TARGET=auto|nginx|node
 //   BENCH_SERVER_CPU=0 BENCH_CLIENT_CPU=1   CPUs to pin to ("none" = no pinning)
 //   BENCH_LONG=1            also measure abx's peak RSS for -n 10000000 (minutes)
@@ -47,6 +52,18 @@ function cpuFromEnv(name, fallback) {
 }
 
 const requests = intFromEnv('BENCH_REQUESTS', 200_000, 50);
+const closeRequests = intFromEnv('BENCH_CLOSE_REQUESTS', 20_000, 50);
+const MODES = {
+  close: { keepAlive: false, requests: closeRequests, title: 'New connection per request (ab default; abx without -k)' },
+  keepalive: { keepAlive: true, requests, title: 'Keep-alive (-k)' },
+};
+const modeNames = (env.BENCH_MODES ?? 'close,keepalive').split(',').map((m) => m.trim());
+for (const m of modeNames) {
+  if (!(m in MODES)) {
+    console.error(`bench: BENCH_MODES=${env.BENCH_MODES} must list close and/or keepalive`);
+    process.exit(2);
+  }
+}
 const rounds = intFromEnv('BENCH_ROUNDS', 3, 1);
 const concurrency = intFromEnv('BENCH_CONCURRENCY', 50, 1);
 const longRequests = intFromEnv('BENCH_LONG_REQUESTS', 10_000_000, 1);
@@ -85,7 +102,7 @@ async function runTool(tool, spec, round) {
   const args = tool.argv(spec);
   const count = tool.timeBased ? spec.durationSec * 60_000 : spec.requests;
   const run = await runMeasured(tool.command, args, { cpu: clientCpu, timeoutMs: timeoutMsFor(count) });
-  const label = `round ${round} ${tool.name}`;
+  const label = `${spec.keepAlive ? '-k' : 'close'} round ${round} ${tool.name}`;
   if (run.timedOut) throw new Error(`${label}: killed after ${Math.round(timeoutMsFor(count) / 1000)} s`);
   if (run.code !== 0) throw new Error(`${label}: exited with ${run.code ?? run.signal}\n${run.stderr.slice(-2000)}`);
   const parsed = tool.parse(run.stdout);
@@ -97,7 +114,16 @@ async function runTool(tool, spec, round) {
   log(
     `  ${label.padEnd(20)} ${Math.round(parsed.rps).toString().padStart(7)} rps  ${cpuUs.padStart(6)} µs CPU/req  ${run.maxRssKb === null ? 'n/a' : (run.maxRssKb / 1024).toFixed(1)} MB  (${(run.wallMs / 1000).toFixed(2)} s wall)`,
   );
-  return { tool: tool.name, round, ...parsed, cpuMs: run.cpuMs, maxRssKb: run.maxRssKb, wallMs: run.wallMs, args };
+  return {
+    tool: tool.name,
+    mode: spec.keepAlive ? 'keepalive' : 'close',
+    round,
+    ...parsed,
+    cpuMs: run.cpuMs,
+    maxRssKb: run.maxRssKb,
+    wallMs: run.wallMs,
+    args,
+  };
 }
 
 /** Wall time of `abx --version`, process spawn to exit, pinned like the load runs. */
@@ -138,30 +164,40 @@ async function main() {
 
   log(`bench: target ${target.description} at ${target.url}`);
   log(
-    `bench: clients ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned (needs taskset and 2 CPUs)'}; ${requests} requests, -c ${concurrency}, ${rounds} rounds`,
+    `bench: clients ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned (needs taskset and 2 CPUs)'}; modes ${modeNames.join(', ')} (${closeRequests} requests without keep-alive, ${requests} with), -c ${concurrency}, ${rounds} rounds`,
   );
   log(`bench: tools ${available.map((t) => t.name).join(', ')}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`);
 
   const runs = [];
   const failures = [];
+  /** wrk's -d per mode, from abx's rate in that mode. */
+  const wrkSeconds = {};
   try {
     // Warm the target (page cache, nginx's first accept) without measuring it.
     const warm = available.find((t) => !t.timeBased);
     if (warm) {
-      await runTool(warm, { requests: Math.min(requests, 10_000), concurrency, url: target.url, durationSec: 1 }, 0).catch((e) =>
-        log(`bench: warm-up failed: ${e.message}`),
+      await runTool(warm, { requests: Math.min(requests, 10_000), concurrency, url: target.url, durationSec: 1, keepAlive: true }, 0).catch(
+        (e) => log(`bench: warm-up failed: ${e.message}`),
       );
     }
-    for (let round = 1; round <= rounds; round++) {
-      for (const tool of available) {
-        // wrk runs for a duration: about as long as abx's active phase in this round.
-        const abxRps = median(runs.filter((r) => r.tool === 'abx').map((r) => r.rps));
-        const durationSec = Math.max(1, Math.round(requests / (abxRps ?? 30_000)));
-        try {
-          runs.push(await runTool(tool, { requests, concurrency, url: target.url, durationSec }, round));
-        } catch (error) {
-          failures.push(error.message);
-          log(`bench: ${error.message}`);
+    for (const modeName of modeNames) {
+      const mode = MODES[modeName];
+      const inMode = available.filter((t) => !t.modes || t.modes.includes(modeName));
+      log(`bench: ${mode.title}: ${inMode.map((t) => t.name).join(', ')}`);
+      for (let round = 1; round <= rounds; round++) {
+        for (const tool of inMode) {
+          // wrk runs for a duration: about as long as abx's active phase in this mode.
+          const abxRps = median(runs.filter((r) => r.tool === 'abx' && r.mode === modeName).map((r) => r.rps));
+          const durationSec = Math.max(1, Math.round(mode.requests / (abxRps ?? (mode.keepAlive ? 30_000 : 3_000))));
+          if (tool.timeBased) wrkSeconds[modeName] = durationSec;
+          try {
+            runs.push(
+              await runTool(tool, { requests: mode.requests, concurrency, url: target.url, durationSec, keepAlive: mode.keepAlive }, round),
+            );
+          } catch (error) {
+            failures.push(error.message);
+            log(`bench: ${error.message}`);
+          }
         }
       }
     }
@@ -182,30 +218,45 @@ async function main() {
       log(`bench: BENCH_LONG=1: abx -k -n ${longRequests} -c ${concurrency} (takes minutes)`);
       const abx = available.find((t) => t.name === 'abx');
       try {
-        longRun = await runTool(abx, { requests: longRequests, concurrency, url: target.url, durationSec: 1 }, 'long');
+        longRun = await runTool(abx, { requests: longRequests, concurrency, url: target.url, durationSec: 1, keepAlive: true }, 'long');
       } catch (error) {
         failures.push(error.message);
         log(`bench: ${error.message}`);
       }
     }
 
-    const rows = summarise(
-      available.map((t) => t.name),
-      runs,
-    );
-    const checks = checkTargets(rows, { versionMs, longRssMb: longRun?.maxRssKb ? longRun.maxRssKb / 1024 : null });
+    const rowsByMode = {};
+    for (const modeName of modeNames) {
+      rowsByMode[modeName] = summarise(
+        available.map((t) => t.name),
+        runs.filter((r) => r.mode === modeName),
+      );
+    }
+    const checks = checkTargets(rowsByMode, {
+      versionMs,
+      longRssMb: longRun?.maxRssKb ? longRun.maxRssKb / 1024 : null,
+      closeRequests,
+      concurrency,
+    });
     const out = [];
     out.push(`Machine: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, Linux ${machine.kernel}`);
     out.push(`Target: ${target.description}`);
     out.push(
-      `Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, keep-alive, -c ${concurrency}, ${requests} requests per run${available.some((t) => t.timeBased) ? ` (wrk: -d${Math.max(1, Math.round(requests / (rows.find((r) => r.tool === 'abx')?.rps ?? 30_000)))}s)` : ''}, ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`,
+      `Clients: ${pinning ? `pinned to CPU ${clientCpu}` : 'not pinned'}, -c ${concurrency}, ${rounds} rounds alternating ${available.map((t) => t.name).join(' → ')}`,
     );
     out.push(`CPU and RSS: ${measurementMethod}`);
     out.push(
       `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} (0 = idle machine; the bench itself adds about 2)`,
     );
-    out.push('');
-    out.push(renderTable(rows));
+    for (const modeName of modeNames) {
+      const mode = MODES[modeName];
+      out.push('');
+      out.push(
+        `${mode.title}: ${mode.requests} requests per run${wrkSeconds[modeName] ? ` (wrk: -d${wrkSeconds[modeName]}s${mode.keepAlive ? '' : ', "Connection: close"'})` : ''}`,
+      );
+      out.push('');
+      out.push(renderTable(rowsByMode[modeName]));
+    }
     out.push('');
     out.push(renderTargets(checks));
     out.push('');
@@ -227,10 +278,11 @@ async function main() {
             machine,
             target: target.description,
             requests,
+            closeRequests,
             concurrency,
             rounds,
             runs,
-            rows,
+            rows: rowsByMode,
             checks,
             versionMs: versionAll,
             longRun,

@@ -80,25 +80,34 @@ export function renderTable(rows) {
 }
 
 /**
- * The issue's targets. A target whose peer or measurement is missing is
- * reported as not measured rather than passed.
- * @param {ReturnType<typeof summarise>} rows
- * @param {{ versionMs: number | null, longRssMb: number | null }} extra
+ * The capacity targets, as ratios measured in the same run. A target whose
+ * peer or measurement is missing is reported as not measured rather than passed.
+ * @param {Record<string, ReturnType<typeof summarise>>} rowsByMode rows per mode (close, keepalive)
+ * @param {{ versionMs: number | null, longRssMb: number | null, closeRequests: number, concurrency: number }} extra
  */
-export function checkTargets(rows, { versionMs, longRssMb }) {
-  const byTool = Object.fromEntries(rows.map((r) => [r.tool, r]));
-  const abx = byTool.abx;
+export function checkTargets(rowsByMode, { versionMs, longRssMb, closeRequests, concurrency }) {
   const checks = [];
-  const ratio = (peer, wanted, label) => {
-    const row = byTool[peer];
+  const ratio = (mode, peer, wanted, label) => {
+    const rows = rowsByMode[mode] ?? [];
+    const abx = rows.find((r) => r.tool === 'abx');
+    const row = rows.find((r) => r.tool === peer);
     const value = abx && row ? abx.rps / row.rps : null;
     checks.push({ label, value: value === null ? 'not measured' : `${value.toFixed(2)} ×`, pass: value === null ? null : value >= wanted });
   };
-  ratio('autocannon', 1.5, 'abx rps ≥ 1.5 × autocannon');
-  ratio('wrk -t1', 0.8, 'abx rps ≥ 0.8 × wrk -t1');
-  const cpu = abx?.cpuUsPerRequest ?? null;
+  ratio('close', 'net floor', 0.9, 'without -k: abx rps ≥ 0.9 × bare net floor');
+  ratio('close', 'hey', 1.0, 'without -k: abx rps ≥ 1.0 × hey -disable-keepalive');
+  ratio('keepalive', 'autocannon', 1.5, 'with -k: abx rps ≥ 1.5 × autocannon');
+  ratio('keepalive', 'wrk -t1', 0.7, 'with -k: abx rps ≥ 0.7 × wrk -t1');
+  const closeAbx = (rowsByMode.close ?? []).find((r) => r.tool === 'abx');
+  const closeRss = closeAbx?.peakRssMb ?? null;
   checks.push({
-    label: 'abx client CPU ≤ 35 µs/request',
+    label: `abx peak RSS ≤ 80 MB for -n ${closeRequests} -c ${concurrency} (no -k)`,
+    value: closeRss === null ? 'not measured' : `${closeRss.toFixed(1)} MB`,
+    pass: closeRss === null ? null : closeRss <= 80,
+  });
+  const cpu = (rowsByMode.keepalive ?? []).find((r) => r.tool === 'abx')?.cpuUsPerRequest ?? null;
+  checks.push({
+    label: 'with -k: abx client CPU ≤ 35 µs/request',
     value: cpu === null ? 'not measured' : `${cpu.toFixed(1)} µs`,
     pass: cpu === null ? null : cpu <= 35,
   });
@@ -108,9 +117,9 @@ export function checkTargets(rows, { versionMs, longRssMb }) {
     pass: versionMs === null ? null : versionMs <= 150,
   });
   checks.push({
-    label: 'abx peak RSS ≤ 150 MB for -n 10000000',
+    label: 'abx peak RSS ≤ 100 MB for -n 10000000',
     value: longRssMb === null ? 'not measured (set BENCH_LONG=1)' : `${longRssMb.toFixed(1)} MB`,
-    pass: longRssMb === null ? null : longRssMb <= 150,
+    pass: longRssMb === null ? null : longRssMb <= 100,
   });
   return checks;
 }

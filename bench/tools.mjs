@@ -1,5 +1,7 @@
-// The load generators compared, each with the same settings (keep-alive,
-// -c 50, a fixed request count, or for wrk a duration close to abx's run),
+// The load generators compared, each with the same settings (-c 50, a fixed
+// request count, or for wrk a duration close to abx's run), in two modes: a
+// new connection per request (ab's default, and abx's) and keep-alive (-k).
+// A tool that cannot do a mode leaves it out (autocannon only keeps alive).
 // and a parser that reads requests, errors and the tool's own requests per
 // second from what it prints. Every tool's rate covers its active phase
 // (first request to last response), not process start-up.
@@ -35,25 +37,54 @@ function parseAbReport(stdout) {
 }
 
 /**
- * @typedef {{ requests: number, concurrency: number, url: string, durationSec: number }} RunSpec
- * @typedef {{ name: string, command: string | null, missing: string,
+ * @typedef {{ requests: number, concurrency: number, url: string, durationSec: number, keepAlive: boolean }} RunSpec
+ * @typedef {{ name: string, command: string | null, missing: string, modes?: Array<'close' | 'keepalive'>,
  *   timeBased?: boolean, argv: (spec: RunSpec) => string[], parse: (stdout: string) => { requests: number, errors: number, rps: number } }} Tool
  */
+
+const k = (keepAlive) => (keepAlive ? ['-k'] : []);
 
 /** @returns {Tool[]} in the order they run within a round (abx first: wrk's duration follows abx's). */
 export function tools(abxBin) {
   const autocannonScript = join(repoRoot, 'node_modules', 'autocannon', 'autocannon.js');
   const autocannon = existsSync(autocannonScript) ? autocannonScript : null;
+  const netFloor = fileURLToPath(new URL('./net-floor.mjs', import.meta.url));
   return [
     {
       name: 'abx',
       command: existsSync(abxBin) ? process.execPath : null,
       missing: `${abxBin} not found`,
-      argv: ({ requests, concurrency, url }) => [abxBin, '-k', '-c', String(concurrency), '-n', String(requests), '-q', url],
+      argv: ({ requests, concurrency, url, keepAlive }) => [
+        abxBin,
+        ...k(keepAlive),
+        '-c',
+        String(concurrency),
+        '-n',
+        String(requests),
+        '-q',
+        url,
+      ],
+      parse: parseAbReport,
+    },
+    {
+      // Node's own floor: net sockets and a hand-written GET, no HTTP library (bench/net-floor.mjs).
+      name: 'net floor',
+      command: process.execPath,
+      missing: '',
+      argv: ({ requests, concurrency, url, keepAlive }) => [
+        netFloor,
+        ...k(keepAlive),
+        '-c',
+        String(concurrency),
+        '-n',
+        String(requests),
+        url,
+      ],
       parse: parseAbReport,
     },
     {
       name: 'autocannon',
+      modes: ['keepalive'],
       command: autocannon ? process.execPath : null,
       missing: 'node_modules/autocannon missing (npm install)',
       // -L 100: autocannon ends a -a run only at its next sample tick (every
@@ -72,7 +103,7 @@ export function tools(abxBin) {
       name: 'ab',
       command: findExecutable('ab'),
       missing: 'ab not installed (apt-get install -y apache2-utils)',
-      argv: ({ requests, concurrency, url }) => ['-k', '-c', String(concurrency), '-n', String(requests), url],
+      argv: ({ requests, concurrency, url, keepAlive }) => [...k(keepAlive), '-c', String(concurrency), '-n', String(requests), url],
       parse: parseAbReport,
     },
     {
@@ -80,7 +111,14 @@ export function tools(abxBin) {
       command: findExecutable('wrk'),
       missing: 'wrk not installed (apt-get install -y wrk)',
       timeBased: true,
-      argv: ({ concurrency, url, durationSec }) => ['-t1', `-c${concurrency}`, `-d${durationSec}s`, url],
+      // wrk keeps connections alive; "Connection: close" makes it reconnect for every request.
+      argv: ({ concurrency, url, durationSec, keepAlive }) => [
+        '-t1',
+        `-c${concurrency}`,
+        `-d${durationSec}s`,
+        ...(keepAlive ? [] : ['-H', 'Connection: close']),
+        url,
+      ],
       parse(stdout) {
         const count = /^\s*(\d+) requests in ([0-9.]+)(ms|s|m)\b/m.exec(stdout);
         const requests = must(count ? Number(count[1]) : null, '"N requests in"', stdout);
@@ -95,7 +133,14 @@ export function tools(abxBin) {
       command: findExecutable('hey'),
       missing: 'hey not installed (apt-get install -y hey)',
       // hey keeps connections alive unless -disable-keepalive is given.
-      argv: ({ requests, concurrency, url }) => ['-n', String(requests), '-c', String(concurrency), url],
+      argv: ({ requests, concurrency, url, keepAlive }) => [
+        '-n',
+        String(requests),
+        '-c',
+        String(concurrency),
+        ...(keepAlive ? [] : ['-disable-keepalive']),
+        url,
+      ],
       parse(stdout) {
         let ok = 0;
         let other = 0;

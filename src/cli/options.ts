@@ -5,6 +5,7 @@
  * reporters never see raw flags.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -263,14 +264,19 @@ function parseProxy(proxy: string, proxyAuth: string | undefined): { url: string
   return { url: `http://${match[1]}:${match[2]}`, authorization };
 }
 
-/** curl's --resolve HOST:PORT:ADDR (ADDR may be [::1]). */
+/** curl's --resolve HOST:PORT:ADDR[,ADDR…] (an ADDR may be [::1]). */
 export function parseResolve(text: string): ResolveOverride {
-  const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)$/.exec(text.trim());
+  const address = String.raw`(?:\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)`;
+  const match = new RegExp(String.raw`^([^:\s]+):(\d{1,5}):(${address}(?:,${address})*)$`).exec(text.trim());
   if (!match)
-    throw new ConfigError(`--resolve "${text}" must be HOST:PORT:ADDRESS, e.g. my-alb-123.us-east-1.elb.amazonaws.com:80:127.0.0.1`);
+    throw new ConfigError(
+      `--resolve "${text}" must be HOST:PORT:ADDRESS[,ADDRESS...], e.g. my-alb-123.us-east-1.elb.amazonaws.com:80:127.0.0.1,127.0.0.2`,
+    );
   const port = Number(match[2]);
   if (port < 1 || port > 65535) throw new ConfigError(`--resolve "${text}": port must be 1 to 65535`);
-  return { host: match[1], port, address: match[3].replace(/^\[|\]$/g, '') };
+  const addresses = [...new Set(match[3].split(',').map((a) => a.replace(/^\[|\]$/g, '')))];
+  for (const a of addresses) if (isIP(a) === 0) throw new ConfigError(`--resolve "${text}": ${a} is not an IPv4 or IPv6 address`);
+  return { host: match[1], port, address: addresses[0], addresses };
 }
 
 function parseTargetGroupArn(text: string): string {

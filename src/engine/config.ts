@@ -7,8 +7,10 @@ export interface ResolveOverride {
   /** Host and port as written in the URL. */
   host: string;
   port: number;
-  /** Where the traffic actually goes (curl's --resolve HOST:PORT:ADDR). */
+  /** The first of `addresses` (the connection origin undici is given; the engine picks per connection). */
   address: string;
+  /** Where the traffic actually goes, round robin per new connection (curl's --resolve HOST:PORT:ADDR[,ADDR…]). */
+  addresses: string[];
 }
 
 export interface LoadConfig {

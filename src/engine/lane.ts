@@ -32,6 +32,8 @@ export class Lane {
   private sentOnOpenSocket = false;
   private socketOpen = false;
   busy = false;
+  /** Address-registry index of this lane's current connection; -1 when abx did not pick it. */
+  addressIndex = -1;
 
   constructor(
     private readonly owner: LaneOwner,
@@ -90,9 +92,11 @@ export class Lane {
       const sentMs = reused ? this.startedMs : this.connectedMs;
       const connectUs = reused ? 0 : toUs(this.connectedMs - this.startedMs);
       const serviceUs = toUs(endMs - this.startedMs);
+      const totalUs = toUs(endMs - this.intendedMs);
+      if (this.addressIndex >= 0) owner.recorder.addresses.recordResponse(this.addressIndex, totalUs);
       owner.recorder.recordResponse(
         this.status,
-        toUs(endMs - this.intendedMs),
+        totalUs,
         serviceUs,
         connectUs,
         toUs(this.headersMs - sentMs),
@@ -120,6 +124,7 @@ export class Lane {
       const connected = this.connectedMs >= 0 || this.sentOnOpenSocket || this.status !== 0;
       const { category, code, message } = classifyError(error, connected);
       this.owner.recorder.recordFailure(category, code, message, endMs);
+      if (this.addressIndex >= 0) this.owner.recorder.addresses.recordFailure(this.addressIndex);
     }
     // Continue on the next turn: undici reports a failed connect to every queued
     // request and expects its queue to be empty afterwards, and a request that

@@ -4,8 +4,9 @@
  * request i at origin + i/rate and measures from that intended time.
  */
 import diagnostics from 'node:diagnostics_channel';
+import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Client, ProxyAgent, type Dispatcher } from 'undici';
+import { buildConnector, Client, errors as undiciErrors, ProxyAgent, type Dispatcher } from 'undici';
 import { Recorder } from '../stats/recorder.js';
 import type { RateInfo } from '../stats/result.js';
 import type { RequestRow } from '../stats/request-row.js';
@@ -13,6 +14,8 @@ import type { LoadConfig } from './config.js';
 import { Lane, type LaneOwner } from './lane.js';
 import { intendedSendMs } from './pacer.js';
 import { planRequest } from './request-plan.js';
+import { AddressBook, type IntervalTimers, type LookupAll } from './resolve.js';
+import { useBaselineWasmTier } from './wasm-tier.js';
 
 export interface LoadOptions {
   /** Aborting stops sending and drops requests in flight (Ctrl-C). */
@@ -23,6 +26,10 @@ export interface LoadOptions {
   startAtEpochMs?: number;
   /** Open loop: shift this run's schedule by this much (worker k of W: k / rate). */
   paceOffsetMs?: number;
+  /** Host name lookups (all addresses); tests inject one to count lookups. */
+  lookup?: LookupAll;
+  /** The re-resolve timer; tests inject fake ones. */
+  timers?: IntervalTimers;
 }
 
 export interface LoadOutcome {
@@ -70,6 +77,8 @@ class LoadEngine implements LaneOwner {
   /** Open loop: due requests are waiting for a free lane. */
   private backlogged = false;
   private maxLagMs = 0;
+  /** Where new connections go (null through a proxy). */
+  private addressBook: AddressBook | null = null;
 
   constructor(
     private readonly config: LoadConfig,
@@ -89,6 +98,16 @@ class LoadEngine implements LaneOwner {
     let deadline: NodeJS.Timeout | null = null;
     let untrackTls = (): void => {};
     try {
+      if (!this.config.proxy) {
+        const { url, resolve } = this.config;
+        this.addressBook = new AddressBook(url.hostname.replace(/^\[|\]$/g, ''), this.recorder.addresses, {
+          ...(resolve ? { fixed: resolve.addresses } : {}),
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+          ...(this.options.timers ? { timers: this.options.timers } : {}),
+        });
+        await this.addressBook.start();
+      }
+      if (!this.config.keepAlive) useBaselineWasmTier();
       this.createLanes();
       untrackTls = this.trackTls();
       this.options.signal?.addEventListener('abort', stop, { once: true });
@@ -109,6 +128,7 @@ class LoadEngine implements LaneOwner {
       if (this.pacerTimer) clearTimeout(this.pacerTimer);
       this.options.signal?.removeEventListener('abort', stop);
       untrackTls();
+      this.addressBook?.stop();
     }
     await this.closeDispatchers();
 
@@ -263,13 +283,17 @@ class LoadEngine implements LaneOwner {
       for (let i = 0; i < laneCount; i++) this.lanes.push(new Lane(this, agent, plan.dispatchOptions, bodyLength));
       return;
     }
+    const connect = this.addressConnector(plan.servername);
     for (let i = 0; i < laneCount; i++) {
+      // The connector needs the lane (it records which address the lane's connection went to).
+      const slot: { lane: Lane | null } = { lane: null };
       const client = new Client(plan.connectOrigin, {
         pipelining: 1,
-        connect: { ...tls, timeout: config.timeoutMs },
+        connect: connect ? (_options, callback) => connect(slot.lane!, callback) : { ...tls, timeout: config.timeoutMs },
         ...timeouts,
       });
       const lane = new Lane(this, client, plan.dispatchOptions, bodyLength);
+      slot.lane = lane;
       client.on('connect', () => {
         this.recorder.connections++;
         lane.markConnected(performance.now());
@@ -278,6 +302,47 @@ class LoadEngine implements LaneOwner {
       this.dispatchers.push(client);
       this.lanes.push(lane);
     }
+  }
+
+  /**
+   * Opens each new connection to the next address of the address book, so no
+   * connection looks the name up again and every load-balancer node gets its
+   * share. The Host header and TLS SNI keep the URL's name. Plain http skips
+   * undici's generic connector (session cache, keep-alive probes, a WeakRef
+   * and a timer per socket): a bare net.connect with Nagle off is what a
+   * connection per request needs, and measurably cheaper.
+   */
+  private addressConnector(servername: string | undefined): ((lane: Lane, callback: buildConnector.Callback) => void) | null {
+    const book = this.addressBook;
+    if (book === null) return null;
+    const { url, timeoutMs, insecure } = this.config;
+    const https = url.protocol === 'https:';
+    const port = url.port ? Number(url.port) : https ? 443 : 80;
+    const tlsConnect = https
+      ? buildConnector({ rejectUnauthorized: !insecure, timeout: timeoutMs, ...(servername ? { servername } : {}) })
+      : null;
+    return (lane, callback) => {
+      const index = book.next();
+      lane.addressIndex = index;
+      if (index < 0) {
+        const error = book.lastError ?? new Error(`no address for ${book.hostname}`);
+        setImmediate(callback, error, null);
+        return;
+      }
+      const address = book.addressAt(index);
+      if (tlsConnect !== null) {
+        tlsConnect(
+          { hostname: address, host: url.host, protocol: 'https:', port: String(port), ...(servername ? { servername } : {}) },
+          callback,
+        );
+        return;
+      }
+      const socket = net.connect({ host: address, port, noDelay: true }) as PendingSocket;
+      socket[kPending] = callback;
+      socket.setTimeout(timeoutMs, onConnectTimeout);
+      socket.once('connect', onSocketConnect);
+      socket.on('error', onSocketError);
+    };
   }
 
   /** Reads the TLS protocol and cipher of the first connection (ab's "SSL/TLS Protocol" line). */
@@ -297,4 +362,32 @@ class LoadEngine implements LaneOwner {
   private async closeDispatchers(): Promise<void> {
     await Promise.all(this.dispatchers.map((d) => (this.stopping ? d.destroy() : d.close()).catch(() => {})));
   }
+}
+
+const kPending = Symbol('abx.pendingConnect');
+
+/** A socket whose connect callback has not been called yet (null once it has). */
+interface PendingSocket extends net.Socket {
+  [kPending]: buildConnector.Callback | null;
+}
+
+// Shared handlers, called with the socket as `this`: nothing is allocated per connection but the socket.
+function onSocketConnect(this: PendingSocket): void {
+  this.setTimeout(0);
+  const callback = this[kPending];
+  this[kPending] = null;
+  callback?.(null, this);
+}
+
+function onSocketError(this: PendingSocket, error: Error): void {
+  const callback = this[kPending];
+  if (callback === null) return;
+  this[kPending] = null;
+  this.setTimeout(0);
+  callback(error, null);
+}
+
+function onConnectTimeout(this: PendingSocket): void {
+  if (this[kPending] === null) return;
+  this.destroy(new undiciErrors.ConnectTimeoutError());
 }

@@ -119,6 +119,8 @@ function renderAdditions(result: Result): string[] {
     .map(([code, count]) => `${code}: ${count}`)
     .join(', ');
   lines.push(`Status codes:           ${codes || 'none'}`);
+  const addresses = addressLine(result.addresses ?? []);
+  if (addresses !== null) lines.push(addresses);
   if (result.failures.timeouts > 0)
     lines.push(`Timeouts:               ${result.failures.timeouts} (no response within ${result.options.timeoutMs / 1000} s)`);
   for (const e of result.errors.slice(0, 5)) {
@@ -126,6 +128,20 @@ function renderAdditions(result: Result): string[] {
   }
   if (result.interrupted) lines.push('Interrupted:            yes (partial results: requests in flight were dropped)');
   return lines;
+}
+
+/**
+ * How the requests spread over the target's addresses (load-balancer nodes),
+ * as shares of the responses; only when more than one address was used.
+ */
+export function addressLine(addresses: NonNullable<Result['addresses']>): string | null {
+  if (addresses.length < 2) return null;
+  const responses = addresses.reduce((sum, a) => sum + a.requests, 0);
+  const parts = addresses.map((a) => {
+    const share = responses > 0 ? Math.round((100 * a.requests) / responses) : 0;
+    return `${a.address} ${share} %${a.errors > 0 ? ` (${a.errors} errors)` : ''}`;
+  });
+  return `Addresses:              ${addresses.length} — ${parts.join(', ')}`;
 }
 
 function saneWarning(what: string, s: PhaseSummaryMs): string[] {

@@ -15,6 +15,7 @@
  * encoding keeps only the bucket, so a decoded maximum can read a few µs off.
  * The min of the minimums and the max of the maximums are exact, so those win.
  */
+import { mergeAddressShares } from './addresses.js';
 import {
   bucketPercentiles,
   createCoarseHistogram,
@@ -73,6 +74,7 @@ export function mergeResults(results: Result[]): Result {
   const concurrency = sum(results.map((r) => r.concurrency));
   const requestsOption = results.some((r) => r.options.requests === null) ? null : sum(results.map((r) => r.options.requests ?? 0));
   const rate = mergeRate(results.map((r) => r.rate).filter((x): x is RateInfo => x !== undefined));
+  const addressLists = results.map((r) => r.addresses).filter((x): x is NonNullable<Result['addresses']> => x !== undefined);
   const observation = mergeObservations(results.map((r) => r.observation).filter((x): x is Observation => x !== undefined));
 
   const merged: Result = {
@@ -142,6 +144,7 @@ export function mergeResults(results: Result[]): Result {
     },
     timeline: mergeTimelines(results, startedAtMs),
     ...(rate ? { rate } : {}),
+    ...(addressLists.length > 0 ? { addresses: mergeAddressShares(addressLists) } : {}),
     ...(observation ? { observation } : {}),
   };
   // Assertion outcomes belong to the run they were evaluated on; a merge must re-evaluate them.

@@ -2,6 +2,7 @@
  * The fold over measurements: every finished request lands here as a few
  * integer adds and histogram records. Nothing per request is kept.
  */
+import { AddressStats } from './addresses.js';
 import { createHistogram, encodeHistogram, phaseSummary, summarise, type Histogram } from './histogram.js';
 import {
   RESULT_SCHEMA,
@@ -39,6 +40,8 @@ export class Recorder {
   /** --rate only: latency from the actual send, beside the corrected total. */
   readonly service: Histogram | null;
   readonly timeline: TimelineRecorder;
+  /** Per server address; filled by the engine when it picks the addresses itself. */
+  readonly addresses = new AddressStats();
 
   completed = 0;
   failed = 0;
@@ -134,6 +137,7 @@ export class Recorder {
       this.zeroConnects = 0;
     }
     const seconds = meta.durationMs / 1000;
+    const addresses = this.addresses.toJson();
     return {
       schema: RESULT_SCHEMA,
       tool: { name: 'abx', version: meta.version },
@@ -182,6 +186,7 @@ export class Recorder {
       },
       timeline: this.timeline.finish(),
       ...(meta.rate ? { rate: meta.rate } : {}),
+      ...(addresses.length > 0 ? { addresses } : {}),
     };
   }
 }

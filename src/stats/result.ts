@@ -256,6 +256,22 @@ export interface Result {
   phaseHistograms: { connect: string; processing: string; waiting: string; service?: string };
   timeline: TimelineBucket[];
   rate?: RateInfo;
+  /** Per server address, when abx chose the addresses (DNS or --resolve); absent through a proxy. */
+  addresses?: AddressShare[];
   observation?: Observation;
   assertions?: AssertionOutcome[];
+}
+
+/** One server address's part of the run (a load-balancer node behind the host name). */
+export interface AddressShare {
+  /** IPv4 or IPv6 address the connections went to. */
+  address: string;
+  /** Responses received from this address. */
+  requests: number;
+  /** Failed requests on connections to (or attempts at) this address. */
+  errors: number;
+  /** 99th percentile total latency of this address's responses, ms (2 significant digits). */
+  p99Ms: number;
+  /** Its latency histogram (µs, compressed base64) so merged p99 stays exact. */
+  histogram: string;
 }

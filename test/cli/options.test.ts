@@ -65,11 +65,26 @@ describe('flags → run settings', () => {
   });
 
   it.each([
-    ['ab-x.us-east-1.elb.amazonaws.com:80:127.0.0.1', { host: 'ab-x.us-east-1.elb.amazonaws.com', port: 80, address: '127.0.0.1' }],
-    ['localhost:8443:[::1]', { host: 'localhost', port: 8443, address: '::1' }],
+    [
+      'ab-x.us-east-1.elb.amazonaws.com:80:127.0.0.1',
+      { host: 'ab-x.us-east-1.elb.amazonaws.com', port: 80, address: '127.0.0.1', addresses: ['127.0.0.1'] },
+    ],
+    ['localhost:8443:[::1]', { host: 'localhost', port: 8443, address: '::1', addresses: ['::1'] }],
+    // Several addresses, as curl takes them: one per load-balancer node; duplicates count once.
+    [
+      'alb:80:127.0.0.1,127.0.0.2,[::1],127.0.0.1',
+      { host: 'alb', port: 80, address: '127.0.0.1', addresses: ['127.0.0.1', '127.0.0.2', '::1'] },
+    ],
   ])('--resolve %s', (text, expected) => {
     expect(parseResolve(text)).toEqual(expected);
   });
+
+  it.each(['alb:80:', 'alb:80:127.0.0.1,', 'alb:80:1.2.3', 'alb:80:127.0.0.1,,127.0.0.2', 'alb:127.0.0.1'])(
+    'refuses --resolve "%s" with a ConfigError',
+    (text) => {
+      expect(() => parseResolve(text)).toThrow(ConfigError);
+    },
+  );
 
   it.each([
     ['http://127.0.0.1', 'http://127.0.0.1/'],
