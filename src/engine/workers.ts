@@ -97,6 +97,9 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
           } else if (message.type === 'rows') {
             if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {
+            // The result is the worker's last word: progress read after the load ends shows its final counts.
+            const { totals, latencyMs } = message.result;
+            live[index] = { finished: totals.requests, errors: totals.failed, p99Ms: latencyMs.p99 };
             resolve(message.result);
           } else {
             reject(new Error(`load worker ${index + 1} failed: ${message.message}`));
