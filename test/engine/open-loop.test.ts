@@ -10,6 +10,8 @@ afterEach(async () => {
   server = null;
 });
 
+// Whether abx holds 2,000/s on a real machine is a throughput figure: `npm run bench` checks it
+// (bench/open-loop-rate.mjs). Here only the schedule, which needs no clock.
 describe('pacer', () => {
   it.each([
     // index, rate, intended ms after origin
@@ -24,19 +26,6 @@ describe('pacer', () => {
 });
 
 describe('open loop against a local server', () => {
-  it('holds 2,000 requests per second within 2 % over 5 s', async () => {
-    server = await startServer();
-    const settings = buildRunSettings(server.url, { rate: '2000', duration: '5s', concurrency: '200', keepalive: true });
-    const { result } = await runLoad(settings.load, settings.recorded, 1).done;
-    const sent = result.totals.requests;
-    expect(sent).toBeGreaterThanOrEqual(9_800);
-    expect(sent).toBeLessThanOrEqual(10_200);
-    expect(result.rate?.targetPerSec).toBe(2000);
-    expect(result.rate!.achievedPerSec).toBeGreaterThan(1960);
-    expect(result.rate!.achievedPerSec).toBeLessThan(2040);
-    expect(result.serviceLatencyMs).toBeDefined();
-  });
-
   it('measures a server stall from the intended send time (coordinated omission)', async () => {
     // The server stops answering for 800 ms starting 500 ms into the run.
     let stalledUntil = 0;
