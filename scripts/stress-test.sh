@@ -5,7 +5,7 @@
 # depends on the machine's speed, not on the code.
 #
 # What runs: one `npm run build` (the CLI and worker tests run dist/), then
-# `npx vitest run` N times. Not `npm test` N times: its lint, format, cycle and
+# `vitest run` N times. Not `npm test` N times: its lint, format, cycle and
 # type checks do not depend on timing, so repeating them proves nothing and
 # takes the time the repeated test runs need. Run `npm test` once for those.
 #
@@ -23,13 +23,24 @@ cd "$(dirname "$0")/.." || exit 2
 logs="$(mktemp -d "${TMPDIR:-/tmp}/abx-stress-XXXXXX")"
 
 busy=()
+tests=""
 stop_busy() {
   for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null; done
-  wait "${busy[@]}" 2>/dev/null
+  [ "${#busy[@]}" -gt 0 ] && wait "${busy[@]}" 2>/dev/null
   busy=()
 }
-# The loops must never outlive the script, however it ends.
-trap stop_busy EXIT
+cleanup() {
+  # A test run cut short (Ctrl-C, kill) is stopped too; vitest stops its own workers on SIGTERM.
+  if [ -n "$tests" ]; then
+    kill "$tests" 2>/dev/null
+    wait "$tests" 2>/dev/null
+  fi
+  stop_busy
+}
+# The loops must never outlive the script, however it ends. The tests run in
+# the background and the script waits for them, because bash runs a trap only
+# once the foreground command has finished.
+trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -42,13 +53,18 @@ for _ in 1 2; do
   (while :; do :; done) &
   busy+=("$!")
 done
-echo "stress-test: $runs run(s) of npx vitest run beside 2 busy loops (pids ${busy[*]}); logs in $logs"
+echo "stress-test: $runs run(s) of vitest run beside 2 busy loops (pids ${busy[*]}); logs in $logs"
 
 failed=0
 summary=()
 for ((i = 1; i <= runs; i++)); do
   started=$SECONDS
-  if npx vitest run >"$logs/run-$i.log" 2>&1; then
+  ./node_modules/.bin/vitest run >"$logs/run-$i.log" 2>&1 &
+  tests=$!
+  wait "$tests"
+  status=$?
+  tests=""
+  if [ "$status" -eq 0 ]; then
     line="run $i/$runs: pass ($((SECONDS - started)) s)"
   else
     failed=$((failed + 1))
