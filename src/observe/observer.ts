@@ -169,7 +169,7 @@ class ObserverState {
       }
       if (!this.#stopped) {
         this.#stopped = true;
-        if (this.#timer) this.#clock.clearTimeout(this.#timer);
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;
         const capMs = Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000);
         if (this.#inFlight) {
