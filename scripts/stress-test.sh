@@ -68,7 +68,7 @@ for ((i = 1; i <= runs; i++)); do
     line="run $i/$runs: pass ($((SECONDS - started)) s)"
   else
     failed=$((failed + 1))
-    line="run $i/$runs: FAIL ($((SECONDS - started)) s): $(grep -E '^ *(FAIL|×)' "$logs/run-$i.log" | sed 's/\x1b\[[0-9;]*m//g' | head -3 | tr -s ' ' | paste -sd ';' -)"
+    line="run $i/$runs: FAIL ($((SECONDS - started)) s): $(sed 's/\x1b\[[0-9;]*m//g' "$logs/run-$i.log" | grep -E '^ *FAIL ' | head -3 | tr -s ' ' | paste -sd ';' -)"
   fi
   summary+=("$line")
   echo "$line"
