@@ -28,6 +28,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { canPin, measurementMethod, pinned, runMeasured } from './measure.mjs';
+import { checkOpenLoopRate, DURATION_SEC, RATE_PER_SEC, TOLERANCE } from './open-loop-rate.mjs';
 import { checkTargets, median, renderTable, renderTargets, summarise } from './table.mjs';
 import { startTarget } from './target.mjs';
 import { tools as allTools } from './tools.mjs';
@@ -213,6 +214,19 @@ async function main() {
       }
     }
 
+    // abx's open loop holds its rate (a machine-dependent figure, so it is checked here, not in the unit tests).
+    let rateCheck = null;
+    if (available.some((t) => t.name === 'abx')) {
+      try {
+        rateCheck = await checkOpenLoopRate({ abxBin, url: target.url, cpu: clientCpu });
+        log(`bench: --rate ${RATE_PER_SEC} for ${DURATION_SEC} s: ${rateCheck.sent} sent, ${rateCheck.achievedPerSec.toFixed(1)}/s`);
+        if (!rateCheck.held) failures.push(`--rate ${RATE_PER_SEC} missed its rate by more than ${TOLERANCE * 100} %`);
+      } catch (error) {
+        failures.push(error.message);
+        log(`bench: ${error.message}`);
+      }
+    }
+
     let longRun = null;
     if (env.BENCH_LONG === '1' && available.some((t) => t.name === 'abx')) {
       log(`bench: BENCH_LONG=1: abx -k -n ${longRequests} -c ${concurrency} (takes minutes)`);
@@ -266,6 +280,11 @@ async function main() {
         `abx -k -n ${longRequests} -c ${concurrency}: ${Math.round(longRun.rps)} rps, ${((longRun.cpuMs * 1000) / longRun.requests).toFixed(1)} µs CPU/req, peak RSS ${(longRun.maxRssKb / 1024).toFixed(1)} MB, ${(longRun.wallMs / 1000).toFixed(0)} s`,
       );
     }
+    if (rateCheck) {
+      out.push(
+        `abx --rate ${RATE_PER_SEC} -t ${DURATION_SEC}s: ${rateCheck.sent} sent (${rateCheck.expected} due), ${rateCheck.achievedPerSec.toFixed(1)}/s, ${rateCheck.late} late: ${rateCheck.held ? 'within' : 'NOT within'} ${TOLERANCE * 100} %`,
+      );
+    }
     if (skipped.length) out.push(`Skipped: ${skipped.join('; ')}`);
     if (failures.length) out.push(`Failed runs (left out of the table): ${failures.map((f) => f.split('\n')[0]).join('; ')}`);
     process.stdout.write(out.join('\n') + '\n');
@@ -286,6 +305,7 @@ async function main() {
             checks,
             versionMs: versionAll,
             longRun,
+            rateCheck,
             skipped,
             failures,
           },

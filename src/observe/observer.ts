@@ -10,6 +10,7 @@ import { ConfigError, ObserverError } from '../errors.js';
 import { parseAlbHost } from './arn.js';
 import { activityUpdates, alarmEvents, alarmHistoryEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
 import { chooseRegion, classifyAwsError, createAwsApi, type AwsApi, type AwsTrouble } from './aws.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
 import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
 import { checkPollIntervalMs, wantsObservation } from './options.js';
@@ -40,6 +41,8 @@ export interface ObserverTuning {
    * transition. One extra call per alarm, once (DescribeAlarmHistory allows 3 TPS).
    */
   alarmHistory?: boolean;
+  /** Time and timers (default: the system clock); tests pass a clock they move by hand. */
+  clock?: Clock;
 }
 
 /** How long startObserver may hold the load's start for discovery and the first poll. */
@@ -71,6 +74,7 @@ export async function startObserver(options: ObserverOptions, tuning: ObserverTu
 class ObserverState {
   readonly #options: ObserverOptions;
   readonly #tuning: ObserverTuning;
+  readonly #clock: Clock;
   #api: AwsApi | null = null;
   #target: ObservedTarget = emptyTarget();
   #discovered = false;
@@ -85,7 +89,7 @@ class ObserverState {
   #polls = 0;
   #lastPollMs: number;
   #backoff = 1;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: TimerHandle | null = null;
   #inFlight: Promise<void> | null = null;
   #stopped = false;
   #pollAbort = new AbortController();
@@ -95,6 +99,7 @@ class ObserverState {
   constructor(options: ObserverOptions, tuning: ObserverTuning, region: string) {
     this.#options = options;
     this.#tuning = tuning;
+    this.#clock = tuning.clock ?? systemClock;
     this.#region = region;
     this.#lastPollMs = options.runStartedAtMs;
   }
@@ -120,18 +125,18 @@ class ObserverState {
         error instanceof ObserverError ? error.message : `cannot load the AWS SDK: ${String((error as Error)?.message ?? error)}`;
       this.#warn(message);
       this.#startFailure = message;
-      this.#gap(Date.now(), message);
+      this.#gap(this.#clock.now(), message);
       return;
     }
     // The load waits for startObserver, so the first discovery + poll gets a
     // bounded head start; past it the poll finishes in the background.
     const first = this.#runPoll().then(() => this.#schedule());
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       first,
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS))),
+      new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS))),
     ]);
-    clearTimeout(timer);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
   }
 
   snapshot(): Observation {
@@ -158,33 +163,33 @@ class ObserverState {
     try {
       const lingerMs = opts.lingerMs ?? 0;
       if (lingerMs > 0 && !this.#stopped && this.#api && !opts.signal?.aborted) {
-        await sleep(lingerMs, opts.signal);
+        await sleep(this.#clock, lingerMs, opts.signal);
       }
       if (!this.#stopped) {
         this.#stopped = true;
-        if (this.#timer) clearTimeout(this.#timer);
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;
         const capMs = Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000);
         if (this.#inFlight) {
           // A poll stuck on a slow endpoint (discovery can chain several calls) is cut short.
           const inFlightAbort = this.#pollAbort;
-          const cut = setTimeout(() => inFlightAbort.abort(), capMs);
+          const cut = this.#clock.setTimeout(() => inFlightAbort.abort(), capMs);
           await this.#inFlight;
-          clearTimeout(cut);
+          this.#clock.clearTimeout(cut);
         }
         if (this.#startFailure) {
           // Nothing was ever observed: the gap spans the whole observation.
-          this.#gap(Date.now(), this.#startFailure);
+          this.#gap(this.#clock.now(), this.#startFailure);
         } else if (this.#api && this.#tuning.finalPoll === false) {
           this.#api.destroy();
         } else if (this.#api) {
           // The final poll is bounded so stopping never hangs on a dead endpoint.
           this.#pollAbort = new AbortController();
-          const cap = setTimeout(() => this.#pollAbort.abort(), capMs);
+          const cap = this.#clock.setTimeout(() => this.#pollAbort.abort(), capMs);
           try {
             await this.#runPoll();
           } finally {
-            clearTimeout(cap);
+            this.#clock.clearTimeout(cap);
           }
           this.#api.destroy();
         }
@@ -197,7 +202,7 @@ class ObserverState {
 
   #schedule(): void {
     if (this.#stopped || !this.#api) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = null;
       void this.#runPoll().then(() => this.#schedule());
     }, this.#options.pollIntervalMs * this.#backoff);
@@ -219,7 +224,7 @@ class ObserverState {
   async #poll(): Promise<void> {
     const api = this.#api!;
     const signal = this.#pollAbort.signal;
-    const startedMs = Date.now();
+    const startedMs = this.#clock.now();
     const troubles: AwsTrouble[] = [];
     const note = (action: string, error: unknown): void => {
       const trouble = classifyAwsError(error, action);
@@ -253,14 +258,14 @@ class ObserverState {
       await this.#readAlarmHistory(api, target, signal, note);
     }
     const series = seriesFor(target);
-    const nowMs = Date.now();
+    const nowMs = this.#clock.now();
     const jobs: Promise<void>[] = [];
     if (series.length) {
       const window = queryWindow(this.#options.runStartedAtMs, nowMs, target.periodSec);
       jobs.push(
         api.getMetricData(buildMetricDataInput(series, target.periodSec, window), signal).then(
           (out) => {
-            this.#samples.upsert(samplesFromResults(out.MetricDataResults ?? [], series, target.periodSec, Date.now()));
+            this.#samples.upsert(samplesFromResults(out.MetricDataResults ?? [], series, target.periodSec, this.#clock.now()));
           },
           (error: unknown) => note('GetMetricData', error),
         ),
@@ -277,7 +282,7 @@ class ObserverState {
               return;
             }
             const next = groupState(group);
-            const atIso = new Date(Date.now()).toISOString();
+            const atIso = new Date(this.#clock.now()).toISOString();
             this.#samples.upsert([
               { at: atIso, metric: 'DesiredCapacity', value: next.desired, provisional: false },
               { at: atIso, metric: 'InServiceInstances', value: next.inService, provisional: false },
@@ -326,7 +331,7 @@ class ObserverState {
     }
     await Promise.all(jobs);
 
-    const endMs = Date.now();
+    const endMs = this.#clock.now();
     if (troubles.length) {
       for (const trouble of troubles) this.#warn(trouble.message);
       this.#gap(endMs, shortReason(troubles[0]));
@@ -420,11 +425,11 @@ function shortReason(trouble: AwsTrouble): string {
   return `${trouble.kind}: ${head}`.slice(0, 160);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
+    const timer = clock.setTimeout(done, ms);
     function done(): void {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', done);
       resolve();
     }

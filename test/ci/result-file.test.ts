@@ -2,14 +2,78 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile, mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FileHandle } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { appendStepSummary } from '../../src/cli/ci-summary.js';
 import { readResultFile, writeFileAtomic } from '../../src/cli/result-file.js';
 import { ConfigError } from '../../src/errors.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { makeResult } from '../fixtures/make-result.js';
 
+/**
+ * A write that stops half-way. While `fault.current` is set, every way
+ * node:fs/promises writes file contents (writeFile, appendFile, a FileHandle's
+ * write/writeFile) writes the first half of what it was given and then either
+ * fails as a full disk would, or waits for the test to let it go on (a run
+ * caught mid-write). Whatever file the code under test writes to, its first
+ * half is on disk at that moment, so a write straight to the target leaves a
+ * truncated target behind for the test to see.
+ */
+type Fault = { kind: 'fail' } | { kind: 'pause'; reached: () => void; resume: Promise<void> };
+const fault = vi.hoisted(() => ({ current: null as Fault | null }));
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  type Data = string | NodeJS.ArrayBufferView;
+  const halfOf = (data: Data): string | Buffer =>
+    typeof data === 'string' ? data.slice(0, data.length >> 1) : Buffer.from(data.buffer, data.byteOffset, data.byteLength >> 1);
+  const isData = (data: unknown): data is Data => typeof data === 'string' || ArrayBuffer.isView(data);
+  /** Writes half through `writeHalf`, then trips the fault; the second half is never written. */
+  async function halfThenTrip(writeHalf: () => Promise<unknown>): Promise<never> {
+    const armed = fault.current!;
+    await writeHalf();
+    if (armed.kind === 'pause') {
+      armed.reached();
+      await armed.resume;
+    }
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  }
+  function faulty(handle: FileHandle): FileHandle {
+    return new Proxy(handle, {
+      get(target, prop) {
+        if ((prop === 'writeFile' || prop === 'write' || prop === 'appendFile') && fault.current) {
+          return (data: unknown, ...rest: unknown[]) =>
+            isData(data)
+              ? halfThenTrip(() => target.write(halfOf(data) as string))
+              : (target[prop] as (...a: unknown[]) => unknown)(data, ...rest);
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+  const mocked = {
+    ...real,
+    open: async (...args: Parameters<typeof real.open>) => {
+      const handle = await real.open(...args);
+      return fault.current ? faulty(handle) : handle;
+    },
+    writeFile: (file: Parameters<typeof real.writeFile>[0], data: Parameters<typeof real.writeFile>[1], ...rest: unknown[]) =>
+      fault.current && isData(data)
+        ? halfThenTrip(() => real.writeFile(file, halfOf(data)))
+        : real.writeFile(file, data, ...(rest as [undefined])),
+    appendFile: (file: Parameters<typeof real.appendFile>[0], data: string | Uint8Array, ...rest: unknown[]) =>
+      fault.current && isData(data)
+        ? halfThenTrip(() => real.appendFile(file, halfOf(data)))
+        : real.appendFile(file, data, ...(rest as [undefined])),
+  };
+  return { ...mocked, default: mocked };
+});
+
 let dir: string;
+afterEach(() => {
+  fault.current = null;
+});
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'abx-ci-'));
 });
@@ -76,24 +140,37 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual(['out.json']);
   });
 
-  it('never exposes a truncated file: a reader sees the old or the new contents, whole', async () => {
+  it('a write that fails half-way leaves the old file whole, and no temp file', async () => {
+    const path = join(dir, 'out.json');
+    const old = JSON.stringify(makeResult({ secondsMs: [[1, 2, 3]] }));
+    await writeFile(path, old);
+    fault.current = { kind: 'fail' };
+    const message = await configError(writeFileAtomic(path, JSON.stringify(makeResult({ secondsMs: [[4, 5, 6, 7]] }))));
+    fault.current = null;
+    expect(message).toMatch(/^cannot write .*out\.json: ENOSPC/);
+    expect(await readFile(path, 'utf8')).toBe(old);
+    expect(await readdir(dir)).toEqual(['out.json']);
+  });
+
+  it('never exposes a truncated file: caught mid-write, the target still holds the old contents, whole', async () => {
     const path = join(dir, 'big.json');
-    const versions = ['a', 'b', 'c', 'd'].map((c) => c.repeat(4 * 1024 * 1024));
-    await writeFile(path, versions[0]);
-    let reads = 0;
-    let writing = true;
-    const reader = (async () => {
-      while (writing) {
-        const seen = await readFile(path, 'utf8');
-        expect(versions).toContain(seen);
-        reads++;
-      }
-    })();
-    for (const contents of versions.slice(1)) await writeFileAtomic(path, contents);
-    writing = false;
-    await reader;
-    expect(reads).toBeGreaterThan(0);
-    expect(await readFile(path, 'utf8')).toBe(versions[3]);
+    await writeFile(path, 'old contents');
+    let reached!: () => void;
+    const midWrite = new Promise<void>((resolve) => (reached = resolve));
+    let resume!: () => void;
+    fault.current = { kind: 'pause', reached, resume: new Promise<void>((resolve) => (resume = resolve)) };
+    const writing = writeFileAtomic(path, 'new contents, a lot longer than the old ones');
+    await midWrite;
+    // Half the new contents are on disk somewhere; a reader of the target sees none of them.
+    expect(await readFile(path, 'utf8')).toBe('old contents');
+    fault.current = null;
+    resume();
+    await expect(writing).rejects.toBeInstanceOf(ConfigError);
+    expect(await readFile(path, 'utf8')).toBe('old contents');
+    // And without the fault, the new contents arrive whole.
+    await writeFileAtomic(path, 'new contents, a lot longer than the old ones');
+    expect(await readFile(path, 'utf8')).toBe('new contents, a lot longer than the old ones');
+    expect(await readdir(dir)).toEqual(['big.json']);
   });
 
   it('refuses a directory and a FIFO', async () => {

@@ -95,18 +95,21 @@ describe('a second Ctrl-C', () => {
     );
     await until(() => server!.requests >= 6 && aws!.requests >= 1);
     run.child.kill('SIGINT');
-    // Still shutting down half a second later: the graceful path is really waiting.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The first Ctrl-C has been handled once the load let go of its connections; abx is then
+    // waiting for the observer's bounded final poll (the endpoint never answers), so it has not exited
+    // and has printed no report yet: the report comes after the observer stops.
+    await until(() => server!.openConnections === 0);
     expect(run.child.exitCode).toBeNull();
+    expect(run.child.signalCode).toBeNull();
     const secondAt = performance.now();
     run.child.kill('SIGINT');
     const outcome = await run.done;
-    expect(performance.now() - secondAt).toBeLessThan(1_000);
     expect(outcome.code).toBe(130);
-    // Nothing half-written: either no file, or (never) a complete one.
-    const files = readdirSync(dir);
-    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    if (files.includes('never.json')) expect(schemaErrors(JSON.parse(readFileSync(out, 'utf8')))).toEqual([]);
+    // It exited at once, not after the graceful path: no report, no result file...
+    expect(outcome.stdout).not.toContain('Complete requests');
+    expect(readdirSync(dir)).toEqual([]);
+    // ...and well before the graceful path's cap on the stuck poll (10 s) would have let it go.
+    expect(performance.now() - secondAt).toBeLessThan(8_000);
   });
 });
 
@@ -114,11 +117,12 @@ describe('--out over something that is not a regular file', () => {
   it('refuses a directory that appeared during the run, after printing the report, and leaves it alone', async () => {
     server = await startSlowServer(50);
     const out = join(dir, 'late.json');
-    const run = startAbx(['-n', '40', '-c', '2', '--out', out, server.url]);
+    // 100 requests, 2 at a time, 50 ms each: about 2.5 s to make the directory in, on any machine.
+    const run = startAbx(['-n', '100', '-c', '2', '--out', out, server.url]);
     await until(() => server!.requests >= 2);
     mkdirSync(out);
     const outcome = await run.done;
-    expect(abField(outcome.stdout, 'Complete requests')).toBe('40');
+    expect(abField(outcome.stdout, 'Complete requests')).toBe('100');
     const lines = outcome.stderr.split('\n').filter((l) => l.startsWith('abx:'));
     expect(lines).toEqual([
       expect.stringMatching(/^abx: refusing to write .*late\.json: it is a directory; give a file name for the result$/),

@@ -10,6 +10,8 @@ afterEach(async () => {
   server = null;
 });
 
+// Whether abx holds 2,000/s on a real machine is a throughput figure: `npm run bench` checks it
+// (bench/open-loop-rate.mjs). Here only the schedule, which needs no clock.
 describe('pacer', () => {
   it.each([
     // index, rate, intended ms after origin
@@ -24,32 +26,23 @@ describe('pacer', () => {
 });
 
 describe('open loop against a local server', () => {
-  it('holds 2,000 requests per second within 2 % over 5 s', async () => {
-    server = await startServer();
-    const settings = buildRunSettings(server.url, { rate: '2000', duration: '5s', concurrency: '200', keepalive: true });
-    const { result } = await runLoad(settings.load, settings.recorded, 1).done;
-    const sent = result.totals.requests;
-    expect(sent).toBeGreaterThanOrEqual(9_800);
-    expect(sent).toBeLessThanOrEqual(10_200);
-    expect(result.rate?.targetPerSec).toBe(2000);
-    expect(result.rate!.achievedPerSec).toBeGreaterThan(1960);
-    expect(result.rate!.achievedPerSec).toBeLessThan(2040);
-    expect(result.serviceLatencyMs).toBeDefined();
-  });
-
   it('measures a server stall from the intended send time (coordinated omission)', async () => {
-    // The server stops answering for 800 ms starting 500 ms into the run.
+    // The server stops answering for 800 ms once the 100th request arrives (0.5 s into the
+    // schedule). Counted from the requests, not the clock, and with -n rather than -t so no
+    // stalled request is dropped at a time limit: the stall lands mid-run however slow the machine.
+    let arrived = 0;
     let stalledUntil = 0;
-    const startedAt = Date.now();
     server = await startServer((_req, res) => {
       const now = Date.now();
-      if (stalledUntil === 0 && now - startedAt > 500) stalledUntil = now + 800;
+      if (++arrived === 100) stalledUntil = now + 800;
       const wait = Math.max(0, stalledUntil - now);
       setTimeout(() => res.end('ok'), wait);
     });
-    const settings = buildRunSettings(server.url, { rate: '200', duration: '2s', concurrency: '1000', keepalive: true });
+    const settings = buildRunSettings(server.url, { rate: '200', requests: '400', concurrency: '1000', keepalive: true });
     const { result } = await runLoad(settings.load, settings.recorded, 1).done;
-    // In rate mode every request due during the stall waits for it: a fifth of the run.
+    expect(result.totals.completed).toBe(400);
+    // In rate mode every request due during the stall waits for it: those due in its first
+    // 500 ms (a quarter of the run) wait more than 300 ms.
     expect(result.latencyMs.p90).toBeGreaterThan(300);
     expect(result.latencyMs.max).toBeGreaterThan(700);
     // The in-flight cap was never reached, so nothing was sent late.

@@ -22,10 +22,9 @@ describe.each([1, 2])('an already-aborted signal with %i thread(s)', (workers) =
     const settings = buildRunSettings(server.url, { requests: '200', concurrency: '4', workers: String(workers) });
     const abort = new AbortController();
     abort.abort();
-    const started = performance.now();
     const { result } = await runLoad(settings.load, settings.recorded, settings.workers, { signal: abort.signal }).done;
-    // 200 requests at 4 in flight and 50 ms each would take 2.5 s.
-    expect(performance.now() - started).toBeLessThan(1_500);
+    // "At once" is told by what was sent, not by a stopwatch (starting worker threads on a busy
+    // machine takes seconds): an engine that missed the abort would send all 200 requests.
     expect(result.interrupted).toBe(true);
     expect(result.totals.completed).toBe(0);
     expect(result.totals.failed).toBe(0);

@@ -220,6 +220,9 @@ export async function startTlsServer(cert: SelfSignedCert, body = 'secure hello'
     get requests() {
       return started.requests;
     },
+    get openConnections() {
+      return started.openConnections;
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export interface CountedServer {
   readonly connections: number;
   /** Requests whose headers arrived. */
   readonly requests: number;
+  /** Connections open now (a client that let go has closed its sockets). */
+  readonly openConnections: number;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,9 @@ export async function listenCounted(
     },
     get requests() {
       return state.requests;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -49,9 +49,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+/**
+ * The lab runs on this clock (its `now` option): lab time moves only when a
+ * test moves it, so the load lands in one period however slowly this machine
+ * serves it, and periods close when the test says so.
+ */
+let labNowMs = 0;
+const labClock = (): number => labNowMs;
+
+/** Polls `probe` until it gives a value; `tick` runs before each try (to move lab time on). */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tick = (): void => {}, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    tick();
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -59,8 +69,15 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
+async function highAlarmState(): Promise<string | undefined> {
+  const out = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `TargetTracking-${lab.asgName}-AlarmHigh` }));
+  return out.MetricAlarms?.[0]?.StateValue;
+}
+
 beforeAll(async () => {
-  labStartMs = Date.now();
+  // Mid-period: the first period is a quiet, partial one.
+  labNowMs = Math.floor(Date.now() / PERIOD_MS) * PERIOD_MS + 100;
+  labStartMs = labNowMs;
   // One period of high load is enough to alarm (highEvaluationPeriods 1) and
   // the group scales 2 → ceil(requests / 10) capped at max 4.
   lab = await startLab({
@@ -76,22 +93,66 @@ beforeAll(async () => {
     highEvaluationPeriods: 1,
     lowEvaluationPeriods: 50,
     asgName: 'test-lab-asg',
+    now: labClock,
   });
   lab.onActivity((a) => activities.push(a));
   cw = new CloudWatchClient(clientConfig(lab));
   asg = new AutoScalingClient(clientConfig(lab));
   elb = new ElasticLoadBalancingV2Client(clientConfig(lab));
-  // Wait for a fresh period so the load lands in one period.
-  await sleep(PERIOD_MS - (Date.now() % PERIOD_MS) + 5);
+  // Into the next period; the lab's heartbeat closes the quiet one (the high alarm leaves INSUFFICIENT_DATA).
+  labNowMs = labStartMs - 100 + PERIOD_MS + 5;
+  await waitFor('the quiet first period to close', async () => ((await highAlarmState()) === 'OK' ? true : undefined));
+  // Lab time stands still while the load runs: all 200 requests land in this period.
   const load = await driveLoad(lab.url, { requests: 200, concurrency: 8, timeLimitMs: 10_000 });
   expect(load.statuses[200]).toBe(200);
-  // Scale-out to max, then every new instance InService.
-  await waitFor('scale-out to 4 InService', async () => {
-    const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [lab.asgName] }));
-    const g = out.AutoScalingGroups?.[0];
-    return g?.DesiredCapacity === 4 && g.Instances?.filter((i) => i.LifecycleState === 'InService').length === 4 ? g : undefined;
-  });
+  // Lab time moves 50 ms per try: the loaded period closes, the group scales out to max, every new instance comes InService.
+  const tick = (): void => {
+    labNowMs += 50;
+  };
+  await waitFor(
+    'scale-out to 4 InService',
+    async () => {
+      const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [lab.asgName] }));
+      const g = out.AutoScalingGroups?.[0];
+      return g?.DesiredCapacity === 4 && g.Instances?.filter((i) => i.LifecycleState === 'InService').length === 4 ? g : undefined;
+    },
+    tick,
+  );
+  // Two more periods close at the new capacity.
+  const until = labNowMs + 2 * PERIOD_MS;
+  await waitFor(
+    'two periods at the new capacity',
+    async () => {
+      const periods = await requestCountPeriods();
+      return labNowMs >= until && periods.length >= 5 ? periods : undefined;
+    },
+    () => {
+      if (labNowMs < until) tick();
+    },
+  );
 });
+
+/** The closed periods' timestamps of RequestCount so far. */
+async function requestCountPeriods(): Promise<number[]> {
+  const lbDim = lab.loadBalancerArn.split(':loadbalancer/')[1];
+  const out = await cw.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(labStartMs - PERIOD_MS),
+      EndTime: new Date(labNowMs),
+      MetricDataQueries: [
+        {
+          Id: 'requests',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: lbDim }] },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+      ],
+    }),
+  );
+  return out.MetricDataResults![0].Timestamps!.map((t) => t.getTime());
+}
 
 afterAll(async () => {
   cw?.destroy();
@@ -250,7 +311,7 @@ describe('CloudWatch API', () => {
   it('GetMetricData answers lab-period datapoints with aligned epoch timestamps, newest first by default', async () => {
     const tgDim = lab.targetGroupArn.split(':').slice(5).join(':');
     const lbDim = lab.loadBalancerArn.split(':loadbalancer/')[1];
-    const endMs = Date.now() + PERIOD_MS;
+    const endMs = labNowMs + PERIOD_MS;
     const out = await cw.send(
       new GetMetricDataCommand({
         StartTime: new Date(labStartMs - PERIOD_MS),

@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { startObserver, wantsObservation, type Observer } from '../../src/observe/observer.js';
 import type { ObservationEvent } from '../../src/stats/result.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
 import { ASG, HIGH, LB_DNS, newWorld, scaleOutActivity, worldHandlers, type World } from './scenario.js';
 
@@ -15,7 +16,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -167,14 +168,21 @@ describe('observer against a fake Auto Scaling group', () => {
 
   it('lingers after the load and ends the linger early on abort', async () => {
     const world = newWorld(5);
-    await observe(world);
+    // On a clock that never moves by itself the linger can only end by the abort.
+    const clock = new ManualClock();
+    fake = await startFakeAws(worldHandlers(world));
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', pollIntervalMs: 1000, runStartedAtMs: clock.now() },
+      { maxAttempts: 1, clock },
+    );
     const abort = new AbortController();
-    const started = Date.now();
-    setTimeout(() => abort.abort(), 300);
-    const observation = await observer!.stop({ lingerMs: 20_000, signal: abort.signal });
+    const stopped = observer.stop({ lingerMs: 20_000, signal: abort.signal });
+    // The linger is waiting (next to the 1 s poll timer); the abort ends it.
+    await vi.waitFor(() => expect(clock.pendingDelays()).toContain(20_000));
+    abort.abort();
+    const observation = await stopped;
     observer = undefined;
-    expect(Date.now() - started).toBeLessThan(3000);
-    // One poll at start, one final poll.
+    // One poll at start, one final poll; the poll timer never fired.
     expect(observation.polls).toBe(2);
   });
 });
@@ -184,18 +192,28 @@ describe('failure is not fatal', () => {
     const world = newWorld(5);
     fake = await startFakeAws({ ...worldHandlers(world), GetMetricData: () => ({ fail: 'throttle' }) });
     const warnings: string[] = [];
+    const clock = new ManualClock();
+    let polls = 0;
     observer = await startObserver(
-      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
-      { maxAttempts: 1 },
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: clock.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1, clock, onPoll: (o) => (polls = o.polls) },
     );
-    await new Promise((r) => setTimeout(r, 2500));
+    // The first poll was throttled: the next one waits twice the 1 s interval...
+    expect(polls).toBe(1);
+    expect(clock.pendingDelays()).toEqual([2000]);
+    clock.advance(1999);
+    expect(polls).toBe(1);
+    clock.advance(1);
+    await vi.waitFor(() => expect(polls).toBe(2));
+    // ...and throttled again, four times, up to eight.
+    await vi.waitFor(() => expect(clock.pendingDelays()).toEqual([4000]));
     const observation = await observer.stop();
     observer = undefined;
     expect(warnings).toEqual(['GetMetricData was throttled by AWS (Throttling); polling less often']);
     expect(observation.gaps).toHaveLength(1);
     expect(observation.gaps[0].reason).toBe('throttling: GetMetricData was throttled by AWS (Throttling); polling less often');
     expect(observation.samples.some((s) => s.metric === 'DesiredCapacity')).toBe(true);
-    // Backed off: with a 1 s interval, 2.5 s would be 3–4 polls without backoff (start, 1 s, then 3 s, plus the final one).
+    // Start, the backed-off poll, the final one.
     expect(observation.polls).toBe(3);
   });
 
@@ -270,7 +288,8 @@ describe('failure is not fatal', () => {
     );
     const observation = await observer.stop();
     observer = undefined;
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Start budget (3 s) plus the stop cap (2 s) at most; without the caps this would hang.
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(warnings[0]).toMatch(/cannot reach the AWS endpoint for DescribeAutoScalingGroups/);
     expect(observation.gaps).toHaveLength(1);
   });
@@ -279,12 +298,15 @@ describe('failure is not fatal', () => {
     const world = newWorld(5);
     fake = await startFakeAws({ ...worldHandlers(world), DescribePolicies: () => ({ fail: 'hang' }) });
     const warnings: string[] = [];
-    const started = Date.now();
-    observer = await startObserver(
-      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: Date.now(), onWarning: (w) => warnings.push(w) },
-      { maxAttempts: 1, requestTimeoutMs: 1500, startBudgetMs: 300 },
+    const clock = new ManualClock();
+    const starting = startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: clock.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1, requestTimeoutMs: 1500, startBudgetMs: 300, clock },
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Discovery hangs on DescribePolicies; once the 300 ms budget passes, the start returns anyway.
+    await vi.waitFor(() => expect(clock.pendingDelays()).toEqual([300]));
+    clock.advance(300);
+    observer = await starting;
     expect(observer.snapshot().polls).toBe(0);
     const observation = await observer.stop();
     observer = undefined;

@@ -134,17 +134,39 @@ describe('the watch command', () => {
       { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', pollInterval: '1s', json: true },
       { out: (t) => (out += t), err: () => {}, signal: abort.signal, maxAttempts: 1 },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    const lines = (): { type: string; desired?: number; activityId?: string }[] =>
+      out
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { type: string; desired?: number; activityId?: string });
+    // Change the group only after some unchanged polls, then wait for the watch to see it:
+    // the watch's own output says when, however slowly this machine runs the 1 s polls.
+    // The third poll has begun (its GetMetricData arrived), so two polls saw the same group: one line.
+    await vi.waitFor(() => expect(fake!.calls.filter((c) => c.op === 'GetMetricData').length).toBeGreaterThanOrEqual(3), {
+      timeout: 20_000,
+    });
+    expect(lines().filter((l) => l.type === 'state')).toHaveLength(1);
     world.desired = 3;
     world.activities = [scaleOutActivity('act-10', new Date(), 2, 3)];
-    await new Promise((r) => setTimeout(r, 1500));
+    await vi.waitFor(
+      () => {
+        expect(lines().some((l) => l.type === 'state' && l.desired === 3)).toBe(true);
+        expect(lines().some((l) => l.type === 'event')).toBe(true);
+      },
+      { timeout: 20_000 },
+    );
     abort.abort();
     expect(await done).toBe(0);
-    const lines = out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; desired?: number; activityId?: string });
-    expect(lines.filter((l) => l.type === 'state').map((l) => l.desired)).toEqual([2, 3]);
-    expect(lines.filter((l) => l.type === 'event').map((l) => l.activityId)).toEqual(['act-10']);
+    // One line per change, not per poll: the unchanged polls in between printed nothing.
+    expect(
+      lines()
+        .filter((l) => l.type === 'state')
+        .map((l) => l.desired),
+    ).toEqual([2, 3]);
+    expect(
+      lines()
+        .filter((l) => l.type === 'event')
+        .map((l) => l.activityId),
+    ).toEqual(['act-10']);
   });
 });
