@@ -12,6 +12,8 @@ export default defineConfig({
     // 2-core machine from being oversubscribed so timings stay meaningful.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // expect.poll waits for real work (servers, workers), which a busy machine can delay by seconds.
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 30_000,
     env: {
       // No test may ever reach real AWS or the instance-metadata address.

@@ -72,10 +72,14 @@ describe('stack traces', () => {
     const settings = buildRunSettings(server.url, { requests: '400', concurrency: '2' });
     const run = runLoad(settings.load, settings.recorded, settings.workers);
     const seen: number[] = [];
-    await vi.waitFor(() => {
-      seen.push(Error.stackTraceLimit);
-      expect(run.progress().finished).toBeGreaterThan(0);
-    });
+    await vi.waitFor(
+      () => {
+        seen.push(Error.stackTraceLimit);
+        expect(run.progress().finished).toBeGreaterThan(0);
+        // A worker's start-up and its first progress tick (every 250 ms) can take seconds on a busy machine.
+      },
+      { timeout: 20_000, interval: 20 },
+    );
     const { result } = await run.done;
     expect(result.totals.completed).toBe(400);
     expect(seen.every((limit) => limit === before)).toBe(true);

@@ -7,6 +7,9 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
 import { ASG, HIGH, LB_DNS, newWorld, scaleOutActivity, worldHandlers, type World } from './scenario.js';
 
+/** Waits for async work (HTTP to the fake AWS API) that a busy machine can delay by seconds. */
+const BUSY_MACHINE_WAIT = { timeout: 15_000, interval: 10 };
+
 let fake: FakeAws | undefined;
 let observer: Observer | undefined;
 afterEach(async () => {
@@ -178,7 +181,7 @@ describe('observer against a fake Auto Scaling group', () => {
     const abort = new AbortController();
     const stopped = observer.stop({ lingerMs: 20_000, signal: abort.signal });
     // The linger is waiting (next to the 1 s poll timer); the abort ends it.
-    await vi.waitFor(() => expect(clock.pendingDelays()).toContain(20_000));
+    await vi.waitFor(() => expect(clock.pendingDelays()).toContain(20_000), BUSY_MACHINE_WAIT);
     abort.abort();
     const observation = await stopped;
     observer = undefined;
@@ -204,9 +207,9 @@ describe('failure is not fatal', () => {
     clock.advance(1999);
     expect(polls).toBe(1);
     clock.advance(1);
-    await vi.waitFor(() => expect(polls).toBe(2));
+    await vi.waitFor(() => expect(polls).toBe(2), BUSY_MACHINE_WAIT);
     // ...and throttled again, four times, up to eight.
-    await vi.waitFor(() => expect(clock.pendingDelays()).toEqual([4000]));
+    await vi.waitFor(() => expect(clock.pendingDelays()).toEqual([4000]), BUSY_MACHINE_WAIT);
     const observation = await observer.stop();
     observer = undefined;
     expect(warnings).toEqual(['GetMetricData was throttled by AWS (Throttling); polling less often']);
@@ -304,7 +307,7 @@ describe('failure is not fatal', () => {
       { maxAttempts: 1, requestTimeoutMs: 1500, startBudgetMs: 300, clock },
     );
     // Discovery hangs on DescribePolicies; once the 300 ms budget passes, the start returns anyway.
-    await vi.waitFor(() => expect(clock.pendingDelays()).toEqual([300]));
+    await vi.waitFor(() => expect(clock.pendingDelays()).toEqual([300]), BUSY_MACHINE_WAIT);
     clock.advance(300);
     observer = await starting;
     expect(observer.snapshot().polls).toBe(0);
