@@ -14,7 +14,8 @@
 import type { Command } from 'commander';
 import { abxVersion } from '../version.js';
 import type { RawRunOptions } from './options.js';
-import { parseDurationMs } from './parse.js';
+import { collect, parseDurationMs } from './parse.js';
+import { parseAzOutage } from './az-outage.js';
 
 interface DemoOptions {
   rate: string;
@@ -26,6 +27,7 @@ interface DemoOptions {
   html?: string;
   color?: boolean;
   assert?: string[];
+  azOutage?: string[];
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -40,6 +42,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--html <file>', 'also write the HTML report')
     .option('--assert <expr>', 'as on a run, e.g. "scale-outs>=1" (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--az-outage <zone@+start[/duration]>', 'take a zone down during the demo, e.g. us-east-1a@+8s/12s (repeatable)', collect)
     .option('--no-color', 'no colour in the output')
     .action(async (options: DemoOptions) => {
       process.exitCode = await runDemo(options);
@@ -48,6 +51,7 @@ export function registerDemoCommand(program: Command): void {
 
 async function runDemo(options: DemoOptions): Promise<number> {
   const periodMs = parseDurationMs('--period', options.period, { bareUnit: 's' });
+  const azOutages = (options.azOutage ?? []).map(parseAzOutage);
   // Loaded here, not at start-up: `abx --version` must not pay for undici.
   const [{ buildRunSettings }, { executeRun }] = await Promise.all([import('./options.js'), import('./run.js')]);
   // Validate the load flags before starting anything.
@@ -55,7 +59,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
   buildRunSettings('http://127.0.0.1:8080/', probe);
 
   const { startLab } = await import('../lab/index.js');
-  const lab = await startLab({ port: 0, apiPort: 0, periodMs });
+  // The demo shows target tracking at work, so its lab starts with the policy in place.
+  const lab = await startLab({ port: 0, apiPort: 0, periodMs, withPolicy: true, azOutages });
   // The observer finds the lab through the SDK's own configuration, as it would find AWS.
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId,

@@ -8,11 +8,13 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
-import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+import { collect, parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+import { parseAzOutage } from './az-outage.js';
 
 interface RawLabOptions {
   host: string;
   port: string;
+  port90?: string;
   apiPort: string;
   period: string;
   warmup?: string;
@@ -26,6 +28,8 @@ interface RawLabOptions {
   lowPeriods: string;
   region: string;
   asgName: string;
+  withPolicy?: boolean;
+  azOutage?: string[];
 }
 
 /** Shell-quotes a value only when it needs it. */
@@ -37,10 +41,11 @@ export function registerLabCommand(program: Command): void {
   program
     .command('lab')
     .description(
-      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling and ELBv2 APIs (prints shell exports first)',
+      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling, ELBv2 and EC2 APIs (prints shell exports first)',
     )
-    .option('--host <addr>', 'loopback address both servers bind', '127.0.0.1')
-    .option('--port <n>', 'load balancer port (0 = any free port)', '8080')
+    .option('--host <addr>', 'loopback address the servers bind', '127.0.0.1')
+    .option('--port <n>', "local port of the load balancer's listener on 80 (0 = any free port)", '8080')
+    .option('--port-90 <n>', 'local port of the listener on 90, the private page (default: --port + 10; 0 = any free port)')
     .option('--api-port <n>', 'AWS API port (0 = any free port)', '0')
     .option('--period <time>', 'one lab period, standing for one CloudWatch minute', '5s')
     .option('--warmup <time>', 'health checks and warm-up before a new instance serves (default: one period)')
@@ -54,6 +59,8 @@ export function registerLabCommand(program: Command): void {
     .option('--low-periods <n>', 'consecutive periods below 0.9 x target before AlarmLow', '15')
     .option('--region <region>', 'region in ARNs and names', 'us-east-1')
     .option('--asg-name <name>', 'Auto Scaling group name', 'abx-lab-asg')
+    .option('--with-policy', 'start with the target-tracking policy in place (the course lab starts without one)')
+    .option('--az-outage <zone@+start[/duration]>', 'take a zone down, e.g. us-east-1a@+60s/120s (repeatable)', collect)
     .action(async (raw: RawLabOptions) => {
       process.exitCode = await runLab(raw);
     });
@@ -67,6 +74,7 @@ async function runLab(raw: RawLabOptions): Promise<number> {
   const options = {
     host: raw.host,
     port: parseInteger('--port', raw.port, { min: 0, max: 65535 }),
+    ...(raw.port90 !== undefined ? { privatePort: parseInteger('--port-90', raw.port90, { min: 0, max: 65535 }) } : {}),
     apiPort: parseInteger('--api-port', raw.apiPort, { min: 0, max: 65535 }),
     periodMs,
     ...(raw.warmup !== undefined ? { warmupMs: parseDurationMs('--warmup', raw.warmup, { bareUnit: 's', allowZero: true }) } : {}),
@@ -82,6 +90,8 @@ async function runLab(raw: RawLabOptions): Promise<number> {
     lowEvaluationPeriods: parseInteger('--low-periods', raw.lowPeriods, { min: 1 }),
     region: raw.region,
     asgName: raw.asgName,
+    withPolicy: raw.withPolicy === true,
+    azOutages: (raw.azOutage ?? []).map(parseAzOutage),
   };
   const { startLab } = await import('../lab/index.js');
   const lab = await startLab(options);
@@ -91,17 +101,23 @@ async function runLab(raw: RawLabOptions): Promise<number> {
   };
   out(`export AWS_ENDPOINT_URL=${sh(lab.apiUrl)}`);
   out(`export AWS_REGION=${sh(lab.region)}`);
+  // AWS CLI v1 and older boto3 read only AWS_DEFAULT_REGION.
+  out(`export AWS_DEFAULT_REGION=${sh(lab.region)}`);
   out(`export AWS_ACCESS_KEY_ID=${sh(lab.credentials.accessKeyId)}`);
   out(`export AWS_SECRET_ACCESS_KEY=${sh(lab.credentials.secretAccessKey)}`);
   out(`export AWS_EC2_METADATA_DISABLED=true`);
   out(`export ABX_LAB_URL=${sh(lab.url)}`);
+  out(`export ABX_LAB_URL_90=${sh(lab.privateUrl)}`);
   out(`export ABX_LAB_ASG=${sh(lab.asgName)}`);
   // A profile would make the SDK skip the exported keys.
   out(`unset AWS_PROFILE AWS_SESSION_TOKEN`);
   // 2.5x the target on the initial instances: target tracking asks for
   // ceil(2.5 x desired) instances, so a scale-out shows within a few periods.
   const ratePerSec = Math.max(1, Math.ceil((2.5 * Math.max(1, options.desired) * options.targetValue * 1000) / periodMs));
-  out(`# lab: load balancer ${lab.url}  AWS APIs ${lab.apiUrl}  group ${lab.asgName}  period ${periodMs} ms = one CloudWatch minute`);
+  out(
+    `# lab: load balancer ${lab.url} (listener 80), ${lab.privateUrl} (listener 90)  AWS APIs ${lab.apiUrl}  group ${lab.asgName}  period ${periodMs} ms = one CloudWatch minute`,
+  );
+  if (!options.withPolicy) out(`# no scaling policy yet: add one with aws autoscaling put-scaling-policy, or start with --with-policy`);
   out(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
 
   const described = new Set<string>();
