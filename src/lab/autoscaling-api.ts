@@ -379,7 +379,7 @@ function describeInstanceRefreshes(sim: Simulation, params: URLSearchParams): Xm
         InstancesToUpdate: r.instancesToUpdate,
         Preferences: {
           MinHealthyPercentage: r.minHealthyPercentage,
-          InstanceWarmup: r.instanceWarmupMs / (sim.config.periodMs / 60) / 1000,
+          InstanceWarmup: r.instanceWarmupSec,
         },
       })),
     ),

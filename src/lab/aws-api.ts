@@ -169,8 +169,11 @@ export function createApiServer(sim: Simulation, now: () => number, onChange?: (
     });
     req.on('end', () => {
       if (refused) return;
-      const answer = handleApiRequest(sim, req.headers, req.url ?? '/', Buffer.concat(chunks).toString('utf8'), now());
-      // A write may have changed what the listeners should do (a revoked port closes).
+      const nowMs = now();
+      const answer = handleApiRequest(sim, req.headers, req.url ?? '/', Buffer.concat(chunks).toString('utf8'), nowMs);
+      // A write takes effect at once: health checks start failing from the
+      // moment of a revoke, and a revoked listener port closes.
+      sim.advance(nowMs);
       onChange?.();
       res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
       res.end(answer.body);

@@ -27,6 +27,8 @@ export interface InstanceRefresh {
   percentageComplete: number;
   /** Outdated instances when the refresh started. */
   total: number;
+  /** The instances there were when it started: only their replacements need the warm-up. */
+  startedWith: string[];
 }
 
 function outdated(group: ScalingGroup, spec: LaunchSpec): Instance[] {
@@ -51,6 +53,7 @@ export function startRefresh(
     instancesToUpdate: total,
     percentageComplete: 0,
     total,
+    startedWith: group.instances.map((i) => i.instanceId),
   };
 }
 
@@ -61,11 +64,11 @@ export function stepRefresh(refresh: InstanceRefresh, group: ScalingGroup, spec:
   const old = outdated(group, spec);
   refresh.instancesToUpdate = old.length;
   refresh.percentageComplete = refresh.total === 0 ? 100 : Math.floor((100 * (refresh.total - old.length)) / refresh.total);
-  // Wait for the previous batch: nothing launching, draining, or still within the warm-up.
+  // Wait for the previous batch: nothing launching, draining, or (among the replacements) still within the warm-up.
   const busy =
     group.warming().length > 0 ||
     group.instances.some((i) => i.lifecycleState === 'Terminating') ||
-    group.inService().some((i) => i.inServiceAtMs + refresh.instanceWarmupMs > nowMs);
+    group.inService().some((i) => !refresh.startedWith.includes(i.instanceId) && i.inServiceAtMs + refresh.instanceWarmupMs > nowMs);
   if (busy) return;
   if (old.length === 0) {
     refresh.status = 'Successful';
