@@ -71,10 +71,11 @@ function cloudWatchInput(tree: QueryTree, key = ''): unknown {
   return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, cloudWatchInput(v, k)]));
 }
 
-/** A JSON 1.0 output as Query XML: lists as `<member>`, timestamps as ISO-8601, empty lists left out. */
+/** A JSON 1.0 output as Query XML: lists as `<member>`, timestamps as ISO-8601. */
 function cloudWatchXml(value: unknown, key = ''): XmlValue {
   if (Array.isArray(value)) {
-    return value.length > 0 ? { member: value.map((v) => cloudWatchXml(v, key)) } : undefined;
+    // An empty list is an empty element, which clients read as [] (CloudWatch sends <MetricAlarms/>).
+    return value.length > 0 ? { member: value.map((v) => cloudWatchXml(v, key)) } : '';
   }
   if (typeof value === 'number' && CLOUDWATCH_TIMESTAMPS.has(key)) return new Date(value * 1000).toISOString();
   if (value !== null && typeof value === 'object')

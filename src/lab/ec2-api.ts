@@ -470,12 +470,11 @@ function changeState(sim: Simulation, params: URLSearchParams, to: 'shutting-dow
   const changes = ids.map((id) => {
     const i = known.find((x) => x.instanceId === id)!;
     const previous = i.ec2State;
-    if (previous !== 'terminated' && !(to === 'stopped' && previous === 'shutting-down')) i.ec2State = to;
-    return {
-      instanceId: id,
-      currentState: stateXml(to === 'stopped' && i.ec2State === 'stopped' ? 'stopping' : i.ec2State),
-      previousState: stateXml(previous),
-    };
+    const gone = previous === 'terminated' || previous === 'shutting-down';
+    // The lab skips the short 'stopping' phase: the instance is stopped at once, and reported as stopping, as EC2 answers.
+    if (!gone) i.ec2State = to;
+    const current: Ec2State = gone ? previous : to === 'stopped' ? 'stopping' : to;
+    return { instanceId: id, currentState: stateXml(current), previousState: stateXml(previous) };
   });
   sim.advance(nowMs);
   return { instancesSet: items(changes) };

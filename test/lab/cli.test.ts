@@ -90,5 +90,8 @@ describe('abx lab', () => {
     const outcome = await runAbx(['lab', '--port', '0', '--min', '5', '--max', '3'], { timeoutMs: 15_000 });
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trim()).toBe('abx: lab --min (5) must not exceed --max (3)');
+    const outage = await runAbx(['lab', '--port', '0', '--az-outage', 'us-west-2a@+10s'], { timeoutMs: 15_000 });
+    expect(outage.code).toBe(2);
+    expect(outage.stderr.trim()).toBe('abx: lab --az-outage zone must be us-east-1a or us-east-1b (got "us-west-2a")');
   });
 });

@@ -102,6 +102,19 @@ describe('lab EC2 API', () => {
     });
   });
 
+  it("answers an unknown EC2 action in EC2's own error shape", async () => {
+    const { t } = await setup();
+    const res = await fetch(`${t.lab.apiUrl}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=RunInstances&Version=2016-11-15',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(
+      /^<Response><Errors><Error><Code>InvalidAction<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[0-9a-f-]{36}<\/RequestID><\/Response>$/,
+    );
+  });
+
   it('starts with the insecure rules; revoking All TCP and allowing 80 closes listener 90 while 80 answers', async () => {
     const { t, ec2 } = await setup();
     const ids = await groupIds(ec2);
