@@ -286,14 +286,6 @@ export class ScalingGroup {
     this.reconcile(nowMs);
   }
 
-  /** Sets min and max (UpdateAutoScalingGroup); desired is then clamped into them. */
-  setBounds(min: number, max: number, nowMs: number): void {
-    this.config.min = min;
-    this.config.max = max;
-    if (this.desired < min || this.desired > max)
-      this.setDesired(this.desired, { atMs: nowMs, constraints: { min, max, desired: this.desired } }, nowMs);
-  }
-
   /**
    * Launches or terminates until the live instances match desired: after a
    * termination without decrement, or when a zone failed. Launches go to an

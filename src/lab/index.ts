@@ -200,8 +200,9 @@ class ListenerGate {
       const open = this.sim.network.listenerOpen(l.albPort);
       if (open && !l.server.listening) {
         // The port was ours a moment ago; if something else took it, the listener stays closed.
-        l.server.once('error', () => {});
-        l.server.listen(l.port, this.host);
+        const ignore = (): void => {};
+        l.server.once('error', ignore);
+        l.server.listen(l.port, this.host, () => l.server.off('error', ignore));
       } else if (!open && l.server.listening) {
         l.server.close();
         l.server.closeIdleConnections();
