@@ -4,8 +4,12 @@
  * replaces them in the healthy zone, and once the zone is back the group
  * rebalances across both.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DescribeAutoScalingGroupsCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Simulation } from '../../src/lab/simulation.js';
+import { startClockedLab, type ClockedLab } from '../helpers/clocked-lab.js';
 import { resolveLabOptions } from '../../src/lab/index.js';
 import { parseAzOutage } from '../../src/cli/az-outage.js';
 import { ConfigError } from '../../src/errors.js';
@@ -82,6 +86,46 @@ describe('zone outage', () => {
     const live = s.group.live();
     expect(live.map((i) => i.availabilityZone)).toEqual(['us-east-1a', 'us-east-1a']);
     expect(live.every((i) => i.lifecycleState === 'InService' && i.targetState === 'healthy')).toBe(true);
+  });
+});
+
+describe('zone outage through the AWS APIs', () => {
+  let t: ClockedLab | undefined;
+  afterEach(async () => {
+    await t?.lab.close();
+    t = undefined;
+  });
+
+  it('shows the zone impaired, its targets unhealthy then replaced, and the group serving from the other zone', async () => {
+    t = await startClockedLab({ azOutages: [{ zone: 'us-east-1a', atMs: 2000 }] });
+    const ec2 = new EC2Client(t.clientConfig);
+    const elb = new ElasticLoadBalancingV2Client(t.clientConfig);
+    const asg = new AutoScalingClient(t.clientConfig);
+    const targets = async (): Promise<string[]> =>
+      ((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: t!.lab.targetGroupArn }))).TargetHealthDescriptions ?? [])
+        .map((d) => `${d.Target?.AvailabilityZone}:${d.TargetHealth?.State}`)
+        .sort();
+    expect(await targets()).toEqual(['us-east-1a:healthy', 'us-east-1b:healthy']);
+    t.tick(2000);
+    const zones = (await ec2.send(new DescribeAvailabilityZonesCommand({}))).AvailabilityZones ?? [];
+    expect(zones.map((z) => `${z.ZoneName}:${z.State}`)).toEqual(['us-east-1a:impaired', 'us-east-1b:available']);
+    // One period of failed checks later the target is out and its replacement launches in us-east-1b.
+    t.tick(1000);
+    expect(await targets()).toEqual(['us-east-1a:draining', 'us-east-1b:healthy', 'us-east-1b:initial']);
+    const res = await fetch(t.lab.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-abx-lab-instance')).toBeTruthy();
+    await res.text();
+    for (let i = 0; i < 4; i++) {
+      t.tick(1000);
+      await targets();
+    }
+    expect(await targets()).toEqual(['us-east-1b:healthy', 'us-east-1b:healthy']);
+    const group = (await asg.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups![0];
+    expect(group.Instances?.map((i) => `${i.AvailabilityZone}:${i.LifecycleState}:${i.HealthStatus}`)).toEqual([
+      'us-east-1b:InService:Healthy',
+      'us-east-1b:InService:Healthy',
+    ]);
   });
 });
 
