@@ -11,10 +11,18 @@
  *           activity Successful with an EndTime.
  * A terminated instance is Terminating with its target `draining` for drainMs
  * (activity InProgress), then leaves the group (activity Successful).
- * New instances go to the Availability Zone with fewer live instances (ties to
- * the first), so a growing group alternates us-east-1a / us-east-1b. Scale-in
- * picks from the zone with the most instances, newest first, which keeps the
- * zones balanced as AWS's default termination policy does.
+ * New instances go to the available Availability Zone with fewer live
+ * instances (ties to the first), so a growing group alternates us-east-1a /
+ * us-east-1b, and a zone that is down gets none. Scale-in picks an unhealthy
+ * instance or one outside the group's zones first, then the zone with the
+ * most instances, newest first, which keeps the zones balanced as AWS's
+ * default termination policy does.
+ *
+ * Besides scaling, the group keeps its desired capacity as AWS does: an
+ * instance that fails its health check (after the grace period) or that a
+ * user terminates without decrement is replaced, and once a zone is back
+ * the group rebalances (launch in the emptier zone first, then terminate in
+ * the fuller one).
  */
 import { isoSeconds, newInstanceId, newUuid } from './ids.js';
 
@@ -189,7 +197,6 @@ export class ScalingGroup {
     if (to > actual) {
       const cause = `${head}  At ${isoSeconds(nowMs)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${actual} to ${to}.`;
       for (let n = actual; n < to; n++) this.launch(nowMs, cause);
-      this.version++;
     } else if (to < actual) {
       for (let n = actual; n > to; n--) {
         const victim = this.pickVictim();
@@ -294,10 +301,8 @@ export class ScalingGroup {
   reconcile(nowMs: number): void {
     const actual = this.live().length;
     if (actual < this.desired) {
-      let launched = 0;
       const cause = `At ${isoSeconds(nowMs)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${actual} to ${this.desired}.`;
-      for (let n = actual; n < this.desired; n++) if (this.launch(nowMs, cause)) launched++;
-      if (launched > 0) this.version++;
+      for (let n = actual; n < this.desired; n++) this.launch(nowMs, cause);
     } else if (actual > this.desired && !this.rebalancing) {
       for (let n = actual; n > this.desired; n--) {
         const victim = this.pickVictim();
