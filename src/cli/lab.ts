@@ -117,6 +117,10 @@ async function runLab(raw: RawLabOptions): Promise<number> {
   out(
     `# lab: load balancer ${lab.url} (listener 80), ${lab.privateUrl} (listener 90)  AWS APIs ${lab.apiUrl}  group ${lab.asgName}  period ${periodMs} ms = one CloudWatch minute`,
   );
+  for (const o of options.azOutages)
+    out(
+      `# zone outage: ${o.zone} goes down ${o.atMs / 1000} s after start${o.durationMs === undefined ? ' and stays down' : ` for ${o.durationMs / 1000} s`}`,
+    );
   if (!options.withPolicy) out(`# no scaling policy yet: add one with aws autoscaling put-scaling-policy, or start with --with-policy`);
   out(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
 
