@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Simulation } from './simulation.js';
 
 const NO_TARGET_BODY = '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n';
+const GATEWAY_TIMEOUT_BODY = '<html><body><h1>504 Gateway Time-out</h1></body></html>\n';
 
 /** What a request and its response cost on the wire beyond the body: headers, roughly. */
 const HEADER_BYTES = 160;
@@ -67,6 +68,15 @@ export function createBalancer(sim: Simulation, options: BalancerOptions): Serve
     }
     if (next >= targets.length) next = 0;
     const target = targets[next++];
+    if (target.instance.failingSinceMs !== undefined) {
+      // Still routed (its failed checks do not count yet) but unreachable: the
+      // ALB gives up on it with a 504, counted as HTTPCode_ELB_5XX_Count. AWS
+      // waits for the connection timeout first; the lab answers at once.
+      sim.metrics.recordElb5xx(wallMs);
+      res.writeHead(504, { 'content-type': 'text/html', 'content-length': GATEWAY_TIMEOUT_BODY.length, server: 'awselb/2.0' });
+      res.end(GATEWAY_TIMEOUT_BODY);
+      return;
+    }
     const responseMs = target.model.admit(performance.now());
     const body = isPrivate ? privateBody(target.instanceId) : publicBody(target.instanceId);
     const bytesIn = HEADER_BYTES + (Number(req.headers['content-length']) || 0);

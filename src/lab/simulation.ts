@@ -107,6 +107,8 @@ export interface AlarmHistoryItem {
 export interface RoutableTarget {
   instanceId: string;
   model: TargetModel;
+  /** The instance itself: its checks may be failing before they count (see checkHealth). */
+  instance: Instance;
 }
 
 const MAX_ALARM_HISTORY = 2000;
@@ -284,7 +286,7 @@ export class Simulation {
           model = new TargetModel(this.config.instanceCapacity * capacityFactor(instance.instanceType));
           this.models.set(instance.instanceId, model);
         }
-        this.routableCache.push({ instanceId: instance.instanceId, model });
+        this.routableCache.push({ instanceId: instance.instanceId, model, instance });
       }
       for (const id of this.models.keys()) if (!live.has(id)) this.models.delete(id);
     }

@@ -109,6 +109,8 @@ describe('zone outage through the AWS APIs', () => {
     t.tick(2000);
     const zones = (await ec2.send(new DescribeAvailabilityZonesCommand({}))).AvailabilityZones ?? [];
     expect(zones.map((z) => `${z.ZoneName}:${z.State}`)).toEqual(['us-east-1a:impaired', 'us-east-1b:available']);
+    // Until the failed checks count, the ALB still routes round robin to the lost target, and gives up on it (504).
+    expect([(await fetch(t.lab.url)).status, (await fetch(t.lab.url)).status].sort()).toEqual([200, 504]);
     // One period of failed checks later the target is out and its replacement launches in us-east-1b.
     t.tick(1000);
     expect(await targets()).toEqual(['us-east-1a:draining', 'us-east-1b:healthy', 'us-east-1b:initial']);

@@ -184,9 +184,11 @@ describe('lab EC2 API', () => {
         IpPermissions: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, UserIdGroupPairs: [{ GroupId: ids.alb }] }],
       }),
     );
-    // Within the detection window (2 checks × 30 s = one lab period) nothing has failed yet.
+    // Within the detection window (2 checks × 30 s = one lab period) the checks have not failed enough
+    // to count: the targets still get requests, which the ALB cannot deliver (504).
     t.tick(500);
     expect(await states()).toEqual(['healthy', 'healthy']);
+    expect(await probe(t.lab.url)).toBe(504);
     t.tick(600);
     expect(await states()).toEqual(['unhealthy/Target.Timeout', 'unhealthy/Target.Timeout']);
     const res = await fetch(t.lab.url);
