@@ -14,7 +14,8 @@
 import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { abxVersion } from '../version.js';
 import type { RawRunOptions } from './options.js';
-import { parseDurationMs } from './parse.js';
+import { collect, parseDurationMs } from './parse.js';
+import { parseAzOutage } from './az-outage.js';
 import { outputFlags } from './run-flags.js';
 
 export function registerDemoCommand(program: Command): void {
@@ -33,6 +34,7 @@ function declareDemoCommand(program: Command) {
     .addOption(outputFlags.out())
     .addOption(outputFlags.html())
     .addOption(outputFlags.assert('as on a run, e.g. "scale-outs>=1" (repeatable)'))
+    .option('--az-outage <zone@+start[/duration]>', 'take a zone down during the demo, e.g. us-east-1a@+8s/12s (repeatable)', collect)
     .addOption(outputFlags.noColor())
     .action(async (options) => {
       process.exitCode = await runDemo(options);
@@ -43,6 +45,7 @@ type DemoOptions = ReturnType<ReturnType<typeof declareDemoCommand>['opts']>;
 
 async function runDemo(options: DemoOptions): Promise<number> {
   const periodMs = parseDurationMs('--period', options.period, { bareUnit: 's' });
+  const azOutages = (options.azOutage ?? []).map(parseAzOutage);
   // Loaded here, not at start-up: `abx --version` must not pay for undici.
   const [{ buildRunSettings }, { executeRun }] = await Promise.all([import('./options.js'), import('./run.js')]);
   // Validate the load flags before starting anything.
@@ -50,7 +53,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
   buildRunSettings('http://127.0.0.1:8080/', probe);
 
   const { startLab } = await import('../library.js');
-  const lab = await startLab({ port: 0, apiPort: 0, periodMs });
+  // The demo shows target tracking at work, so its lab starts with the policy in place.
+  const lab = await startLab({ port: 0, apiPort: 0, periodMs, withPolicy: true, azOutages });
   try {
     const raw: RawRunOptions = {
       ...probe,

@@ -9,7 +9,8 @@
 import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError, EXIT } from '../errors.js';
 import { LAB_DEFAULTS } from '../lab/defaults.js';
-import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+import { collect, parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+import { parseAzOutage } from './az-outage.js';
 
 /** Shell-quotes a value only when it needs it. */
 function sh(value: string): string {
@@ -26,10 +27,11 @@ function declareLabCommand(program: Command) {
   return program
     .command('lab')
     .description(
-      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling and ELBv2 APIs (prints shell exports first)',
+      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling, ELBv2 and EC2 APIs (prints shell exports first)',
     )
-    .option('--host <addr>', `loopback address both servers bind (default ${d.host})`)
-    .option('--port <n>', `load balancer port (default ${d.port}; 0 = any free port)`)
+    .option('--host <addr>', `loopback address the servers bind (default ${d.host})`)
+    .option('--port <n>', `local port of the load balancer's listener on 80 (default ${d.port}; 0 = any free port)`)
+    .option('--port-90 <n>', 'local port of the listener on 90, the private page (default: --port + 10; 0 = any free port)')
     .option('--api-port <n>', `AWS API port (default ${d.apiPort}; 0 = any free port)`)
     .option('--period <time>', `one lab period, standing for one CloudWatch minute (default ${d.periodMs / 1000}s)`)
     .option('--warmup <time>', 'health checks and warm-up before a new instance serves (default: one period)')
@@ -43,6 +45,8 @@ function declareLabCommand(program: Command) {
     .option('--low-periods <n>', `consecutive periods below 0.9 x target before AlarmLow (default ${d.lowEvaluationPeriods})`)
     .option('--region <region>', `region in ARNs and names (default ${d.region})`)
     .option('--asg-name <name>', `Auto Scaling group name (default ${d.asgName})`)
+    .option('--with-policy', 'start with the target-tracking policy in place (the course lab starts without one)')
+    .option('--az-outage <zone@+start[/duration]>', 'take a zone down, e.g. us-east-1a@+60s/120s (repeatable)', collect)
     .action(async (raw) => {
       process.exitCode = await runLab(raw);
     });
@@ -65,6 +69,7 @@ async function runLab(raw: LabFlags): Promise<number> {
   const options = resolveLabOptions({
     host: raw.host,
     port: integer('--port', raw.port, { min: 0, max: 65535 }),
+    privatePort: integer('--port-90', raw.port90, { min: 0, max: 65535 }),
     apiPort: integer('--api-port', raw.apiPort, { min: 0, max: 65535 }),
     periodMs: duration('--period', raw.period),
     warmupMs: duration('--warmup', raw.warmup, true),
@@ -78,6 +83,8 @@ async function runLab(raw: LabFlags): Promise<number> {
     lowEvaluationPeriods: integer('--low-periods', raw.lowPeriods, { min: 1 }),
     region: raw.region,
     asgName: raw.asgName,
+    withPolicy: raw.withPolicy === true,
+    azOutages: (raw.azOutage ?? []).map(parseAzOutage),
   });
   const periodMs = options.periodMs;
   const lab = await startLab(options);
@@ -87,17 +94,27 @@ async function runLab(raw: LabFlags): Promise<number> {
   };
   out(`export AWS_ENDPOINT_URL=${sh(lab.apiUrl)}`);
   out(`export AWS_REGION=${sh(lab.region)}`);
+  // AWS CLI v1 and older boto3 read only AWS_DEFAULT_REGION.
+  out(`export AWS_DEFAULT_REGION=${sh(lab.region)}`);
   out(`export AWS_ACCESS_KEY_ID=${sh(lab.credentials.accessKeyId)}`);
   out(`export AWS_SECRET_ACCESS_KEY=${sh(lab.credentials.secretAccessKey)}`);
   out(`export AWS_EC2_METADATA_DISABLED=true`);
   out(`export ABX_LAB_URL=${sh(lab.url)}`);
+  out(`export ABX_LAB_URL_90=${sh(lab.privateUrl)}`);
   out(`export ABX_LAB_ASG=${sh(lab.asgName)}`);
   // A profile would make the SDK skip the exported keys.
   out(`unset AWS_PROFILE AWS_SESSION_TOKEN`);
   // 2.5x the target on the initial instances: target tracking asks for
   // ceil(2.5 x desired) instances, so a scale-out shows within a few periods.
   const ratePerSec = Math.max(1, Math.ceil((2.5 * Math.max(1, options.desired) * options.targetValue * 1000) / periodMs));
-  out(`# lab: load balancer ${lab.url}  AWS APIs ${lab.apiUrl}  group ${lab.asgName}  period ${periodMs} ms = one CloudWatch minute`);
+  out(
+    `# lab: load balancer ${lab.url} (listener 80), ${lab.privateUrl} (listener 90)  AWS APIs ${lab.apiUrl}  group ${lab.asgName}  period ${periodMs} ms = one CloudWatch minute`,
+  );
+  for (const o of options.azOutages ?? [])
+    out(
+      `# zone outage: ${o.zone} goes down ${o.atMs / 1000} s after start${o.durationMs === undefined ? ' and stays down' : ` for ${o.durationMs / 1000} s`}`,
+    );
+  if (!options.withPolicy) out(`# no scaling policy yet: add one with aws autoscaling put-scaling-policy, or start with --with-policy`);
   out(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
 
   const described = new Set<string>();

@@ -1,25 +1,92 @@
 /**
- * One loopback endpoint for the three AWS APIs. CloudWatch requests are told
- * apart by their `x-amz-target` header (AWS JSON 1.0); Auto Scaling and ELBv2
- * by the form body's Action and Version (AWS Query). Any path (the SDK
- * appends `/` to an endpoint's path), any region and any signature are
- * accepted. Unknown operations get each protocol's error format.
+ * One loopback endpoint for the four AWS APIs the lab answers, routed as AWS
+ * routes them:
+ * - `x-amz-target: GraniteServiceVersion20100801.<Op>`: CloudWatch over AWS
+ *   JSON 1.0 (today's SDKs and CLIs);
+ * - otherwise the form's Action and Version: CloudWatch over AWS Query
+ *   (Version 2010-08-01: AWS CLI v2 builds before mid-2023, older boto3),
+ *   Auto Scaling (2011-01-01), ELBv2 (2015-12-01) and EC2 (2016-11-15).
+ * Any path (the SDK appends `/` to an endpoint's path), any region and any
+ * signature are accepted. Unknown operations get each protocol's own error
+ * shape.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Simulation } from './simulation.js';
 import { CLOUDWATCH_OPERATIONS } from './cloudwatch-api.js';
-import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS } from './autoscaling-api.js';
+import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, type QueryHandler } from './autoscaling-api.js';
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS } from './elbv2-api.js';
-import { ApiError, jsonError, jsonResponse, queryError, queryResponse, type WireResponse } from './wire.js';
+import { EC2_OPERATIONS } from './ec2-api.js';
+import {
+  ApiError,
+  ec2Error,
+  ec2Response,
+  jsonError,
+  jsonResponse,
+  queryError,
+  queryResponse,
+  queryTree,
+  type QueryTree,
+  type WireResponse,
+  type XmlObject,
+  type XmlValue,
+} from './wire.js';
 
 /** API requests are small; refuse anything larger rather than buffer it. */
 const MAX_BODY_BYTES = 1 << 20;
 const CLOUDWATCH_TARGET_PREFIX = 'GraniteServiceVersion20100801.';
+const CLOUDWATCH_VERSION = '2010-08-01';
+const CLOUDWATCH_NAMESPACE = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
+const EC2_VERSION = '2016-11-15';
 
-const QUERY_SERVICES: Record<string, { namespace: string; operations: typeof AUTOSCALING_OPERATIONS }> = {
+const QUERY_SERVICES: Record<string, { namespace: string; operations: Record<string, QueryHandler> }> = {
   '2011-01-01': { namespace: AUTOSCALING_NAMESPACE, operations: AUTOSCALING_OPERATIONS },
   '2015-12-01': { namespace: ELBV2_NAMESPACE, operations: ELBV2_OPERATIONS },
 };
+
+/** CloudWatch members that are timestamps: epoch seconds in JSON 1.0, ISO-8601 in Query XML. */
+const CLOUDWATCH_TIMESTAMPS = new Set([
+  'Timestamp',
+  'Timestamps',
+  'StateUpdatedTimestamp',
+  'StateTransitionedTimestamp',
+  'AlarmConfigurationUpdatedTimestamp',
+]);
+/** Query members that are numbers or booleans in the JSON input the handlers take. */
+const CLOUDWATCH_NUMBERS = new Set(['Period', 'MaxRecords', 'MaxDatapoints']);
+
+function runCloudWatch(sim: Simulation, operation: string, input: Record<string, unknown>, nowMs: number, what: string): unknown {
+  const handler = CLOUDWATCH_OPERATIONS[operation];
+  if (!handler) throw new ApiError('InvalidAction', `The action ${what} is not valid for this web service.`);
+  return handler(sim, input, nowMs);
+}
+
+/** A Query form tree as the JSON input the CloudWatch handlers take: numbers and booleans typed. */
+function cloudWatchInput(tree: QueryTree, key = ''): unknown {
+  if (typeof tree === 'string') {
+    if (CLOUDWATCH_NUMBERS.has(key)) return Number(tree);
+    if (key === 'ReturnData') return tree === 'true';
+    return tree;
+  }
+  if (Array.isArray(tree)) return tree.map((t) => cloudWatchInput(t, key));
+  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, cloudWatchInput(v, k)]));
+}
+
+/** A JSON 1.0 output as Query XML: lists as `<member>`, timestamps as ISO-8601. */
+function cloudWatchXml(value: unknown, key = ''): XmlValue {
+  if (Array.isArray(value)) {
+    // An empty list is an empty element, which clients read as [] (CloudWatch sends <MetricAlarms/>).
+    return value.length > 0 ? { member: value.map((v) => cloudWatchXml(v, key)) } : '';
+  }
+  if (typeof value === 'number' && CLOUDWATCH_TIMESTAMPS.has(key)) return new Date(value * 1000).toISOString();
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries<XmlValue>(Object.entries(value).map(([k, v]) => [k, cloudWatchXml(v, k)]));
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return undefined;
+}
+
+function internal(error: unknown): ApiError {
+  return new ApiError('InternalFailure', String((error as Error).message ?? error), 500, 'Receiver');
+}
 
 /** Answers one API request (already read) against the simulation at `nowMs`. */
 function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], url: string, body: string, nowMs: number): WireResponse {
@@ -28,8 +95,6 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
   if (typeof target === 'string') {
     const operation = target.startsWith(CLOUDWATCH_TARGET_PREFIX) ? target.slice(CLOUDWATCH_TARGET_PREFIX.length) : '';
     try {
-      const handler = CLOUDWATCH_OPERATIONS[operation];
-      if (!handler) throw new ApiError('InvalidAction', `The action ${target} is not valid for this web service.`);
       let input: unknown;
       try {
         input = body.trim() === '' ? {} : JSON.parse(body);
@@ -38,7 +103,7 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
       }
       if (typeof input !== 'object' || input === null || Array.isArray(input))
         throw new ApiError('SerializationException', 'The request body must be a JSON object.');
-      return jsonResponse(handler(sim, input as Record<string, unknown>, nowMs));
+      return jsonResponse(runCloudWatch(sim, operation, input as Record<string, unknown>, nowMs, target));
     } catch (error) {
       if (error instanceof ApiError) return jsonError(error);
       return jsonError(new ApiError('InternalServiceError', String((error as Error).message ?? error), 500, 'Receiver'));
@@ -52,6 +117,27 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
     for (const [key, value] of new URLSearchParams(url.slice(queryIndex + 1))) if (!params.has(key)) params.set(key, value);
   const action = params.get('Action') ?? '';
   const version = params.get('Version') ?? '';
+
+  if (version === EC2_VERSION) {
+    try {
+      const handler = EC2_OPERATIONS[action];
+      if (!handler) throw new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+      return ec2Response(action, handler(sim, params, nowMs));
+    } catch (error) {
+      return ec2Error(error instanceof ApiError ? error : internal(error));
+    }
+  }
+
+  if (version === CLOUDWATCH_VERSION) {
+    try {
+      const input = cloudWatchInput(queryTree(params)) as Record<string, unknown>;
+      const output = runCloudWatch(sim, action, input, nowMs, action || '(none)');
+      return queryResponse(action, CLOUDWATCH_NAMESPACE, (cloudWatchXml(output) as XmlObject | undefined) ?? {});
+    } catch (error) {
+      return queryError(error instanceof ApiError ? error : internal(error), CLOUDWATCH_NAMESPACE);
+    }
+  }
+
   const service = QUERY_SERVICES[version];
   const namespace = service?.namespace ?? AUTOSCALING_NAMESPACE;
   try {
@@ -59,14 +145,13 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
     if (!handler) {
       throw new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version ${version || '(none)'}`);
     }
-    return queryResponse(action, namespace, handler(sim, params));
+    return queryResponse(action, namespace, handler(sim, params, nowMs));
   } catch (error) {
-    if (error instanceof ApiError) return queryError(error, namespace);
-    return queryError(new ApiError('InternalFailure', String((error as Error).message ?? error), 500, 'Receiver'), namespace);
+    return queryError(error instanceof ApiError ? error : internal(error), namespace);
   }
 }
 
-export function createApiServer(sim: Simulation, now: () => number): Server {
+export function createApiServer(sim: Simulation, now: () => number, onChange?: () => void): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -85,7 +170,12 @@ export function createApiServer(sim: Simulation, now: () => number): Server {
     });
     req.on('end', () => {
       if (refused) return;
-      const answer = handleApiRequest(sim, req.headers, req.url ?? '/', Buffer.concat(chunks).toString('utf8'), now());
+      const nowMs = now();
+      const answer = handleApiRequest(sim, req.headers, req.url ?? '/', Buffer.concat(chunks).toString('utf8'), nowMs);
+      // A write takes effect at once: health checks start failing from the
+      // moment of a revoke, and a revoked listener port closes.
+      sim.advance(nowMs);
+      onChange?.();
       res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
       res.end(answer.body);
     });

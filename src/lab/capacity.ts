@@ -33,3 +33,27 @@ export class TargetModel {
     return Math.max(0, this.busyUntilMs - nowMs);
   }
 }
+
+/**
+ * Baseline CPU of the burstable t3 sizes, in vCPUs (vCPUs × baseline
+ * per vCPU): a t3.nano's 2 × 5% is half a t3.micro's 2 × 10%, so an
+ * instance's capacity in the lab scales by this over the t3.micro's.
+ */
+const T3_BASELINE_VCPU: Record<string, number> = {
+  't3.nano': 0.1,
+  't3.micro': 0.2,
+  't3.small': 0.4,
+  't3.medium': 0.4,
+  't3.large': 0.6,
+  't3.xlarge': 1.6,
+  't3.2xlarge': 3.2,
+};
+
+export function knownInstanceType(instanceType: string): boolean {
+  return instanceType in T3_BASELINE_VCPU;
+}
+
+/** Capacity of `instanceType` relative to a t3.micro (the lab's --instance-capacity). */
+export function capacityFactor(instanceType: string): number {
+  return (T3_BASELINE_VCPU[instanceType] ?? T3_BASELINE_VCPU['t3.micro']) / T3_BASELINE_VCPU['t3.micro'];
+}

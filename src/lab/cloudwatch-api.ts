@@ -1,6 +1,8 @@
 /**
- * CloudWatch (AWS JSON 1.0) over the simulation: GetMetricData,
- * DescribeAlarms, DescribeAlarmHistory.
+ * CloudWatch over the simulation: GetMetricData, GetMetricStatistics,
+ * ListMetrics, DescribeAlarms, DescribeAlarmHistory. The handlers take and
+ * return the JSON 1.0 shapes; aws-api.ts also serves them over the Query
+ * protocol (form in, XML out) for clients that still speak it.
  *
  * Time mapping: the lab publishes one datapoint per lab period (periodMs,
  * default 5 s), which stands for one CloudWatch minute. GetMetricData answers
@@ -15,48 +17,96 @@
  * (Sum for counts, Average for gauges and response time) whatever Stat says.
  */
 import type { Simulation } from './simulation.js';
-import { cpuUtilisation, requestCountPerTarget, type PeriodMetrics } from './metrics.js';
+import {
+  cpuUtilisation,
+  IDLE_CPU_PERCENT,
+  instanceCpuUtilisation,
+  requestCountPerTarget,
+  type InstanceCounters,
+  type PeriodMetrics,
+} from './metrics.js';
 import { alarmArn } from './ids.js';
 import { ApiError, decodeToken, encodeToken } from './wire.js';
 
-type Series = (p: PeriodMetrics, periodMs: number) => number | undefined;
+/** A period's value for the given dimensions (InstanceId picks one instance). */
+type Series = (p: PeriodMetrics, periodMs: number, dims: Record<string, string>) => number | undefined;
 
 interface MetricSpec {
   /** Dimension-name sets the metric is published under (each sorted). */
   dimensionSets: string[][];
+  /** The metric's one meaningful value per period (what GetMetricData answers). */
   value: Series;
+  /**
+   * The individual samples behind a group-level EC2 metric (one per
+   * instance), so GetMetricStatistics' Average, Minimum, Maximum and
+   * SampleCount differ as they do on AWS. Other metrics are one sample.
+   */
+  samples?: (p: PeriodMetrics, periodMs: number) => number[];
+  unit: string;
 }
 
 const LB = ['LoadBalancer'];
 const LB_TG = ['LoadBalancer', 'TargetGroup'];
+const ASG = ['AutoScalingGroupName'];
+const INSTANCE = ['InstanceId'];
+
+/** Per-instance samples of one counter, idle instances (no entry) padded in with `idle`. */
+function perInstanceSamples(p: PeriodMetrics, pick: (c: InstanceCounters) => number, idle: number): number[] {
+  const out = [...p.perInstance.values()].map(pick);
+  for (let n = out.length; n < Math.round(p.gauges.inService); n++) out.push(idle);
+  return out;
+}
+
+function ec2Metric(kind: 'cpu' | 'in' | 'out'): MetricSpec {
+  const pick = (c: InstanceCounters, periodMs: number): number =>
+    kind === 'cpu' ? instanceCpuUtilisation(c, periodMs) : kind === 'in' ? c.bytesIn : c.bytesOut;
+  return {
+    dimensionSets: [ASG, INSTANCE],
+    unit: kind === 'cpu' ? 'Percent' : 'Bytes',
+    value: (p, periodMs, dims) => {
+      if (dims.InstanceId !== undefined) {
+        const c = p.perInstance.get(dims.InstanceId);
+        return c ? pick(c, periodMs) : kind === 'cpu' ? IDLE_CPU_PERCENT : 0;
+      }
+      if (kind === 'cpu') return cpuUtilisation(p, periodMs);
+      // The group's average per instance, as CloudWatch's Average over the AutoScalingGroupName dimension.
+      const instances = Math.max(1, p.gauges.inService);
+      return (kind === 'in' ? p.bytesIn : p.bytesOut) / instances;
+    },
+    samples: (p, periodMs) => perInstanceSamples(p, (c) => pick(c, periodMs), kind === 'cpu' ? IDLE_CPU_PERCENT : 0),
+  };
+}
 
 const METRICS: Record<string, Record<string, MetricSpec>> = {
   'AWS/ApplicationELB': {
-    RequestCountPerTarget: { dimensionSets: [['TargetGroup'], LB_TG], value: (p) => requestCountPerTarget(p) },
-    RequestCount: { dimensionSets: [LB, LB_TG], value: (p) => p.requestCount },
+    RequestCountPerTarget: { dimensionSets: [['TargetGroup'], LB_TG], unit: 'Count', value: (p) => requestCountPerTarget(p) },
+    RequestCount: { dimensionSets: [LB, LB_TG], unit: 'Count', value: (p) => p.requestCount },
     // Reported only when there were requests, as the ALB does.
     TargetResponseTime: {
       dimensionSets: [LB, LB_TG],
+      unit: 'Seconds',
       value: (p) => (p.requestCount > 0 ? p.targetResponseTimeSumSec / p.requestCount : undefined),
     },
-    HealthyHostCount: { dimensionSets: [LB_TG], value: (p) => p.gauges.healthy },
-    UnHealthyHostCount: { dimensionSets: [LB_TG], value: (p) => p.gauges.unhealthy },
-    HTTPCode_Target_2XX_Count: { dimensionSets: [LB, LB_TG], value: (p) => p.target2xxCount },
-    HTTPCode_Target_5XX_Count: { dimensionSets: [LB, LB_TG], value: (p) => p.target5xxCount },
-    HTTPCode_ELB_5XX_Count: { dimensionSets: [LB], value: (p) => p.elb5xxCount },
-    HTTPCode_ELB_503_Count: { dimensionSets: [LB], value: (p) => p.elb5xxCount },
+    HealthyHostCount: { dimensionSets: [LB_TG], unit: 'Count', value: (p) => p.gauges.healthy },
+    UnHealthyHostCount: { dimensionSets: [LB_TG], unit: 'Count', value: (p) => p.gauges.unhealthy },
+    HTTPCode_Target_2XX_Count: { dimensionSets: [LB, LB_TG], unit: 'Count', value: (p) => p.target2xxCount },
+    HTTPCode_Target_5XX_Count: { dimensionSets: [LB, LB_TG], unit: 'Count', value: (p) => p.target5xxCount },
+    HTTPCode_ELB_5XX_Count: { dimensionSets: [LB], unit: 'Count', value: (p) => p.elb5xxCount },
+    HTTPCode_ELB_503_Count: { dimensionSets: [LB], unit: 'Count', value: (p) => p.elb5xxCount },
   },
   'AWS/EC2': {
-    CPUUtilization: { dimensionSets: [['AutoScalingGroupName']], value: (p, periodMs) => cpuUtilisation(p, periodMs) },
+    CPUUtilization: ec2Metric('cpu'),
+    NetworkIn: ec2Metric('in'),
+    NetworkOut: ec2Metric('out'),
   },
   'AWS/AutoScaling': {
-    GroupDesiredCapacity: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.desired },
-    GroupInServiceInstances: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.inService },
-    GroupPendingInstances: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.pending },
-    GroupTerminatingInstances: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.terminating },
-    GroupTotalInstances: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.registered },
-    GroupMinSize: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.min },
-    GroupMaxSize: { dimensionSets: [['AutoScalingGroupName']], value: (p) => p.gauges.max },
+    GroupDesiredCapacity: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.desired },
+    GroupInServiceInstances: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.inService },
+    GroupPendingInstances: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.pending },
+    GroupTerminatingInstances: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.terminating },
+    GroupTotalInstances: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.registered },
+    GroupMinSize: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.min },
+    GroupMaxSize: { dimensionSets: [ASG], unit: 'None', value: (p) => p.gauges.max },
   },
 };
 
@@ -73,28 +123,53 @@ interface MetricDataQuery {
   MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: Dimension[] }; Period?: number; Stat?: string };
 }
 
+/** Epoch seconds (JSON 1.0, a number or numeric text) or ISO-8601 text (the Query protocol) to epoch ms. */
 function epochMsOf(value: unknown, name: string): number {
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isFinite(Number(value))) {
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms)) throw new ApiError('InvalidParameterValue', `The parameter ${name} must be a timestamp (got ${value}).`);
+    return ms;
+  }
   const seconds = typeof value === 'string' ? Number(value) : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds))
     throw new ApiError('MissingParameter', `The parameter ${name} is required.`);
   return seconds * 1000;
 }
 
-/** The series for a MetricStat, or undefined when the lab publishes no such metric/dimension set (CloudWatch answers no data). */
-function seriesFor(sim: Simulation, stat: NonNullable<MetricDataQuery['MetricStat']>): Series | undefined {
-  const metric = stat.Metric;
-  const spec = METRICS[metric?.Namespace ?? '']?.[metric?.MetricName ?? ''];
+/** The instances CloudWatch has per-instance metrics for: those in the group and those that left it. */
+function knownInstanceIds(sim: Simulation): string[] {
+  return [...sim.terminated, ...sim.group.instances].map((i) => i.instanceId);
+}
+
+/**
+ * The spec and dimension values for a metric, or undefined when the lab
+ * publishes no such metric/dimension set (CloudWatch answers no data then,
+ * not an error).
+ */
+function resolveMetric(
+  sim: Simulation,
+  namespace: unknown,
+  metricName: unknown,
+  dimensions: Dimension[],
+): { spec: MetricSpec; dims: Record<string, string> } | undefined {
+  const spec = METRICS[typeof namespace === 'string' ? namespace : '']?.[typeof metricName === 'string' ? metricName : ''];
   if (!spec) return undefined;
-  const expected: Record<string, string> = {
-    LoadBalancer: sim.names.loadBalancerDimension,
-    TargetGroup: sim.names.targetGroupDimension,
-    AutoScalingGroupName: sim.names.asgName,
+  const expected: Record<string, (value: string) => boolean> = {
+    LoadBalancer: (v) => v === sim.names.loadBalancerDimension,
+    TargetGroup: (v) => v === sim.names.targetGroupDimension,
+    AutoScalingGroupName: (v) => v === sim.names.asgName,
+    InstanceId: (v) => knownInstanceIds(sim).includes(v),
   };
-  const dims = metric?.Dimensions ?? [];
-  if (dims.some((d) => !d.Name || expected[d.Name] !== d.Value)) return undefined;
-  const names = dims.map((d) => d.Name!).sort();
+  if (dimensions.some((d) => !d.Name || d.Value === undefined || !expected[d.Name]?.(d.Value))) return undefined;
+  const names = dimensions.map((d) => d.Name!).sort();
   const published = spec.dimensionSets.some((set) => set.length === names.length && set.every((n, i) => n === names[i]));
-  return published ? spec.value : undefined;
+  return published ? { spec, dims: Object.fromEntries(dimensions.map((d) => [d.Name!, d.Value!])) } : undefined;
+}
+
+function seriesFor(sim: Simulation, stat: NonNullable<MetricDataQuery['MetricStat']>): Series | undefined {
+  const found = resolveMetric(sim, stat.Metric?.Namespace, stat.Metric?.MetricName, stat.Metric?.Dimensions ?? []);
+  if (!found) return undefined;
+  return (p, periodMs) => found.spec.value(p, periodMs, found.dims);
 }
 
 export function getMetricData(sim: Simulation, input: Record<string, unknown>, nowMs: number): unknown {
@@ -138,7 +213,7 @@ export function getMetricData(sim: Simulation, input: Record<string, unknown>, n
     const values: number[] = [];
     if (series) {
       for (const p of periods) {
-        const value = series(p, sim.config.periodMs);
+        const value = series(p, sim.config.periodMs, {});
         if (value === undefined) continue;
         timestamps.push(p.startMs / 1000);
         values.push(value);
@@ -180,28 +255,32 @@ export function describeAlarms(sim: Simulation, input: Record<string, unknown>):
           (!names || names.includes(a.name)) &&
           (prefix === undefined || a.name.startsWith(prefix)) &&
           (stateValue === undefined || a.state === stateValue) &&
-          (actionPrefix === undefined || sim.names.policyArn.startsWith(actionPrefix)),
+          (actionPrefix === undefined || (sim.policy?.arn ?? '').startsWith(actionPrefix)),
       );
   const { page, next } = pageOf(alarms, 'DescribeAlarms', input, 50);
+  const policyArn = sim.policy?.arn ?? '';
+  const cpu = sim.policy?.metric === 'ASGAverageCPUUtilization';
   return {
     MetricAlarms: page.map((a) => ({
       AlarmName: a.name,
       AlarmArn: alarmArn(sim.config.region, a.name),
-      AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${sim.names.policyArn}.`,
+      AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policyArn}.`,
       AlarmConfigurationUpdatedTimestamp: a.configUpdatedMs / 1000,
       ActionsEnabled: true,
       OKActions: [],
-      AlarmActions: [sim.names.policyArn],
+      AlarmActions: [policyArn],
       InsufficientDataActions: [],
       StateValue: a.state,
       StateReason: a.stateReason,
       ...(a.stateReasonData ? { StateReasonData: a.stateReasonData } : {}),
       StateUpdatedTimestamp: a.stateUpdatedMs / 1000,
       StateTransitionedTimestamp: a.stateUpdatedMs / 1000,
-      MetricName: 'RequestCountPerTarget',
-      Namespace: 'AWS/ApplicationELB',
-      Statistic: 'Sum',
-      Dimensions: [{ Name: 'TargetGroup', Value: sim.names.targetGroupDimension }],
+      MetricName: cpu ? 'CPUUtilization' : 'RequestCountPerTarget',
+      Namespace: cpu ? 'AWS/EC2' : 'AWS/ApplicationELB',
+      Statistic: cpu ? 'Average' : 'Sum',
+      Dimensions: [
+        cpu ? { Name: 'AutoScalingGroupName', Value: sim.names.asgName } : { Name: 'TargetGroup', Value: sim.names.targetGroupDimension },
+      ],
       // The lab period in seconds (e.g. 5): what one "minute" lasts here.
       Period: periodSec,
       EvaluationPeriods: a.evaluationPeriods,
@@ -245,8 +324,104 @@ export function describeAlarmHistory(sim: Simulation, input: Record<string, unkn
   };
 }
 
+const STATISTICS = ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] as const;
+type Statistic = (typeof STATISTICS)[number];
+
+function dimensionsOf(raw: unknown): Dimension[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new ApiError('InvalidParameterValue', 'Dimensions must be a list of {Name, Value}.');
+  return raw as Dimension[];
+}
+
+/**
+ * GetMetricStatistics: one datapoint per lab period in [StartTime, EndTime)
+ * (the same time mapping as GetMetricData, whatever Period says), with the
+ * statistics asked for. Group-level EC2 metrics aggregate one sample per
+ * instance; the others are one sample per period.
+ */
+export function getMetricStatistics(sim: Simulation, input: Record<string, unknown>, nowMs: number): unknown {
+  if (typeof input.Namespace !== 'string') throw new ApiError('MissingParameter', 'The parameter Namespace is required.');
+  if (typeof input.MetricName !== 'string') throw new ApiError('MissingParameter', 'The parameter MetricName is required.');
+  const startMs = epochMsOf(input.StartTime, 'StartTime');
+  const endMs = epochMsOf(input.EndTime, 'EndTime');
+  if (endMs <= startMs) throw new ApiError('InvalidParameterValue', 'The parameter StartTime must be less than the parameter EndTime.');
+  const period = Number(input.Period);
+  if (input.Period === undefined) throw new ApiError('MissingParameter', 'The parameter Period is required.');
+  if (!Number.isInteger(period) || period < 1)
+    throw new ApiError('InvalidParameterValue', 'The parameter Period must be a valid integer greater than 0.');
+  const asked = Array.isArray(input.Statistics) ? (input.Statistics as unknown[]).map(String) : [];
+  if (Array.isArray(input.ExtendedStatistics) && input.ExtendedStatistics.length > 0)
+    throw new ApiError('InvalidParameterValue', 'The abx lab answers Statistics only, not ExtendedStatistics (percentiles).');
+  if (asked.length === 0) throw new ApiError('MissingParameter', 'Must specify either Statistics or ExtendedStatistics.');
+  const bad = asked.find((s) => !(STATISTICS as readonly string[]).includes(s));
+  if (bad)
+    throw new ApiError('InvalidParameterValue', `The parameter Statistics.member.1 must be one of ${STATISTICS.join(', ')} (got ${bad}).`);
+  const periods = sim.metrics.periods(startMs, endMs, nowMs);
+  if (periods.length > 1440)
+    throw new ApiError(
+      'InvalidParameterCombination',
+      `You have requested up to ${periods.length} datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`,
+    );
+  const found = resolveMetric(sim, input.Namespace, input.MetricName, dimensionsOf(input.Dimensions));
+  const datapoints = [];
+  if (found) {
+    const periodMs = sim.config.periodMs;
+    for (const p of periods) {
+      const value = found.spec.value(p, periodMs, found.dims);
+      if (value === undefined) continue;
+      const samples = found.spec.samples && found.dims.InstanceId === undefined ? found.spec.samples(p, periodMs) : [value];
+      if (samples.length === 0) continue;
+      const sum = samples.reduce((a, b) => a + b, 0);
+      const stats: Record<Statistic, number> = {
+        SampleCount: samples.length,
+        Sum: sum,
+        Average: sum / samples.length,
+        Minimum: Math.min(...samples),
+        Maximum: Math.max(...samples),
+      };
+      datapoints.push({
+        Timestamp: p.startMs / 1000,
+        ...Object.fromEntries(asked.map((s) => [s, stats[s as Statistic]])),
+        Unit: found.spec.unit,
+      });
+    }
+  }
+  return { Label: input.MetricName, Datapoints: datapoints };
+}
+
+/** ListMetrics: every metric and dimension set the lab publishes, filtered by Namespace, MetricName and Dimensions. */
+export function listMetrics(sim: Simulation, input: Record<string, unknown>): unknown {
+  const n = sim.names;
+  const values: Record<string, string[]> = {
+    LoadBalancer: [n.loadBalancerDimension],
+    TargetGroup: [n.targetGroupDimension],
+    AutoScalingGroupName: [n.asgName],
+    InstanceId: sim.group.instances.map((i) => i.instanceId),
+  };
+  const wanted = dimensionsOf(input.Dimensions);
+  const all: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] = [];
+  for (const [namespace, metrics] of Object.entries(METRICS)) {
+    if (typeof input.Namespace === 'string' && input.Namespace !== namespace) continue;
+    for (const [metricName, spec] of Object.entries(metrics)) {
+      if (typeof input.MetricName === 'string' && input.MetricName !== metricName) continue;
+      for (const set of spec.dimensionSets) {
+        let combos: { Name: string; Value: string }[][] = [[]];
+        for (const name of set) combos = combos.flatMap((c) => values[name].map((Value) => [...c, { Name: name, Value }]));
+        for (const dims of combos)
+          if (wanted.every((w) => dims.some((d) => d.Name === w.Name && (w.Value === undefined || d.Value === w.Value))))
+            all.push({ Namespace: namespace, MetricName: metricName, Dimensions: dims });
+      }
+    }
+  }
+  const from = decodeToken('ListMetrics', input.NextToken as string | undefined) ?? 0;
+  const page = all.slice(from, from + 500);
+  return { Metrics: page, ...(from + 500 < all.length ? { NextToken: encodeToken('ListMetrics', from + 500) } : {}) };
+}
+
 export const CLOUDWATCH_OPERATIONS: Record<string, (sim: Simulation, input: Record<string, unknown>, nowMs: number) => unknown> = {
   GetMetricData: getMetricData,
+  GetMetricStatistics: getMetricStatistics,
+  ListMetrics: (sim, input) => listMetrics(sim, input),
   DescribeAlarms: (sim, input) => describeAlarms(sim, input),
   DescribeAlarmHistory: (sim, input) => describeAlarmHistory(sim, input),
 };

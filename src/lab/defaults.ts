@@ -18,6 +18,8 @@ export const LAB_DEFAULTS = Object.freeze({
   lowEvaluationPeriods: 15,
   region: 'us-east-1',
   asgName: 'abx-lab-asg',
+  /** The course lab starts without a scaling policy; adding one is its last step. `abx demo` starts with it. */
+  withPolicy: false,
 });
 
 /** Requests per second at which an instance serving exactly the target runs at 60%. */

@@ -36,6 +36,7 @@ export function describeLoadBalancers(sim: Simulation, params: URLSearchParams):
           Type: 'application',
           AvailabilityZones: members(n.availabilityZones.map((zone) => ({ ZoneName: zone, SubnetId: n.subnetIds[zone] }))),
           IpAddressType: 'ipv4',
+          SecurityGroups: members([n.albSecurityGroupId]),
         },
       ],
     },
@@ -83,6 +84,8 @@ const REASON_TEXT: Record<string, string> = {
   'Elb.RegistrationInProgress': 'Target registration is in progress',
   'Elb.InitialHealthChecking': 'Initial health checks in progress',
   'Target.DeregistrationInProgress': 'Target deregistration is in progress',
+  'Target.Timeout': 'Request timed out',
+  'Target.InvalidState': 'Target is in the stopped state',
 };
 
 function describeTargetHealth(sim: Simulation, params: URLSearchParams): XmlObject {
@@ -111,7 +114,7 @@ function describeTargetHealth(sim: Simulation, params: URLSearchParams): XmlObje
   };
 }
 
-export const ELBV2_OPERATIONS: Record<string, (sim: Simulation, params: URLSearchParams) => XmlObject> = {
+export const ELBV2_OPERATIONS: Record<string, (sim: Simulation, params: URLSearchParams, nowMs: number) => XmlObject> = {
   DescribeLoadBalancers: describeLoadBalancers,
   DescribeTargetGroups: describeTargetGroups,
   DescribeTargetHealth: describeTargetHealth,

@@ -37,17 +37,21 @@ export interface LabNames {
   targetGroupDimension: string;
   /** `app/<lb>/<id>/targetgroup/<tg>/<id>`: the policy's ResourceLabel. */
   resourceLabel: string;
+  /** The name `--with-policy` gives its target-tracking policy. */
   policyName: string;
-  policyArn: string;
-  alarmHighName: string;
-  alarmLowName: string;
   launchTemplateId: string;
   launchTemplateName: string;
   /** A DNS-shaped name under `.localhost` (RFC 6761), so nothing mistakes it for a real ALB. */
   dnsName: string;
   vpcId: string;
   subnetIds: Record<string, string>;
-  /** The two Availability Zones instances alternate over. */
+  /** The load balancer's security group (`<base>-alb-sg`) and the instances' (`<base>-ec2-sg`). */
+  albSecurityGroupId: string;
+  albSecurityGroupName: string;
+  instanceSecurityGroupId: string;
+  instanceSecurityGroupName: string;
+  imageId: string;
+  /** The two Availability Zones instances alternate over (the region's first two). */
   availabilityZones: [string, string];
 }
 
@@ -60,7 +64,6 @@ export function labNames(region: string, asgName: string): LabNames {
   const loadBalancerDimension = `app/${loadBalancerName}/${lbId}`;
   const targetGroupDimension = `targetgroup/${targetGroupName}/${tgId}`;
   const policyName = `${base}-request-count-target-tracking`;
-  const policyUuid = newUuid();
   const availabilityZones: [string, string] = [`${region}a`, `${region}b`];
   return {
     region,
@@ -74,16 +77,27 @@ export function labNames(region: string, asgName: string): LabNames {
     targetGroupDimension,
     resourceLabel: `${loadBalancerDimension}/${targetGroupDimension}`,
     policyName,
-    policyArn: `arn:aws:autoscaling:${region}:${LAB_ACCOUNT_ID}:scalingPolicy:${policyUuid}:autoScalingGroupName/${asgName}:policyName/${policyName}`,
-    alarmHighName: `TargetTracking-${asgName}-AlarmHigh-${newUuid()}`,
-    alarmLowName: `TargetTracking-${asgName}-AlarmLow-${newUuid()}`,
     launchTemplateId: `lt-0${hex(16)}`,
     launchTemplateName: `${base}-lt`,
     dnsName: `${loadBalancerName}-${parseInt(hex(8), 16) % 1_000_000_000}.${region}.elb.localhost`,
     vpcId: `vpc-0${hex(16)}`,
     subnetIds: { [availabilityZones[0]]: `subnet-0${hex(16)}`, [availabilityZones[1]]: `subnet-0${hex(16)}` },
     availabilityZones,
+    albSecurityGroupId: `sg-0${hex(16)}`,
+    albSecurityGroupName: `${base}-alb-sg`,
+    instanceSecurityGroupId: `sg-0${hex(16)}`,
+    instanceSecurityGroupName: `${base}-ec2-sg`,
+    imageId: `ami-0${hex(16)}`,
   };
+}
+
+export function policyArn(region: string, asgName: string, policyName: string): string {
+  return `arn:aws:autoscaling:${region}:${LAB_ACCOUNT_ID}:scalingPolicy:${newUuid()}:autoScalingGroupName/${asgName}:policyName/${policyName}`;
+}
+
+/** A target-tracking policy's managed alarm: `TargetTracking-<asg>-AlarmHigh-<uuid>`. */
+export function managedAlarmName(asgName: string, kind: 'high' | 'low'): string {
+  return `TargetTracking-${asgName}-Alarm${kind === 'high' ? 'High' : 'Low'}-${newUuid()}`;
 }
 
 export function alarmArn(region: string, alarmName: string): string {

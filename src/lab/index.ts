@@ -1,9 +1,12 @@
 /**
- * The lab: a simulated Application Load Balancer in front of an EC2 Auto
- * Scaling group with a target-tracking policy on ALBRequestCountPerTarget,
- * served on loopback, plus one loopback endpoint that answers the CloudWatch,
- * Auto Scaling and ELBv2 calls abx makes. See simulation.ts for the model,
- * cloudwatch-api.ts for how lab periods map onto CloudWatch minutes.
+ * The lab: a simulated Application Load Balancer (listeners on 80 and 90,
+ * each on a loopback port) in front of an EC2 Auto Scaling group, plus one
+ * loopback endpoint that answers the CloudWatch, Auto Scaling, ELBv2 and
+ * EC2 calls of the course lab it is modelled on. It starts where that lab
+ * starts: two t3.micro instances over two zones, security groups open to
+ * everyone, no scaling policy (`withPolicy` adds the target-tracking one).
+ * See simulation.ts for the model, cloudwatch-api.ts for how lab periods
+ * map onto CloudWatch minutes.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -17,8 +20,10 @@ import { defaultInstanceCapacity, LAB_DEFAULTS } from './defaults.js';
 export interface LabOptions extends SimulationConfig {
   /** Interface both servers bind: '127.0.0.1'. */
   host: string;
-  /** Load balancer port, default 8080; 0 = any free port. */
+  /** Load balancer port for the ALB's listener on 80, default 8080; 0 = any free port. */
   port: number;
+  /** Load balancer port for the ALB's listener on 90 (the private page); default `port` + 10 (8090), or any free port when `port` is 0. */
+  privatePort: number;
   /** AWS API port, default 0 = any free port. */
   apiPort: number;
   /** Injectable wall clock (epoch ms) for tests. */
@@ -34,8 +39,10 @@ export interface LabActivity {
 }
 
 export interface Lab {
-  /** 'http://127.0.0.1:<port>/' */
+  /** 'http://127.0.0.1:<port>/': the ALB's listener on 80. */
   url: string;
+  /** 'http://127.0.0.1:<privatePort>/': the ALB's listener on 90, open until its security group rule is revoked. */
+  privateUrl: string;
   /** 'http://127.0.0.1:<apiPort>' */
   apiUrl: string;
   region: string;
@@ -71,8 +78,12 @@ export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions
     launchDelayMs: periodMs,
     warmupMs: periodMs,
     instanceCapacity: defaultInstanceCapacity(targetValue, periodMs),
+    // Filled in just below, from the port, unless given.
+    privatePort: 0,
+    azOutages: [],
     ...defined,
   };
+  if (defined.privatePort === undefined) o.privatePort = o.port === 0 || o.port + 10 > 65535 ? 0 : o.port + 10;
   const positive = (name: string, value: number): void => {
     if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`lab ${name} must be greater than zero (got ${value})`);
   };
@@ -100,6 +111,14 @@ export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions
   if (!/^[\w.-]{1,255}$/.test(o.asgName))
     throw new ConfigError(`lab --asg-name must be 1-255 letters, digits, '.', '_' or '-' (got "${o.asgName}")`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(o.region)) throw new ConfigError(`lab --region must look like us-east-1 (got "${o.region}")`);
+  const zones = [`${o.region}a`, `${o.region}b`];
+  for (const outage of o.azOutages ?? []) {
+    if (!zones.includes(outage.zone)) throw new ConfigError(`lab --az-outage zone must be ${zones.join(' or ')} (got "${outage.zone}")`);
+    if (!Number.isFinite(outage.atMs) || outage.atMs < 0)
+      throw new ConfigError(`lab --az-outage start must be zero or more (got ${outage.atMs})`);
+    if (outage.durationMs !== undefined && (!Number.isFinite(outage.durationMs) || outage.durationMs <= 0))
+      throw new ConfigError(`lab --az-outage duration must be greater than zero (got ${outage.durationMs})`);
+  }
   return o;
 }
 
@@ -109,7 +128,7 @@ function listen(server: Server, host: string, port: number, what: string): Promi
       if (error.code === 'EADDRINUSE')
         reject(
           new ConfigError(
-            `${what} port ${port} on ${host} is in use: pick another with ${what === 'load balancer' ? '--port' : '--api-port'} (0 = any free port)`,
+            `${what} port ${port} on ${host} is in use: pick another with ${what === 'load balancer' ? '--port' : what === 'private listener' ? '--port-90' : '--api-port'} (0 = any free port)`,
           ),
         );
       else if (error.code === 'EACCES') reject(new ConfigError(`${what} port ${port} on ${host} needs privileges: pick a port above 1023`));
@@ -125,37 +144,85 @@ function listen(server: Server, host: string, port: number, what: string): Promi
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    if (!server.listening) return resolve();
+    if (!server.listening) {
+      // A listener its security group closed still has its accepted connections.
+      server.closeAllConnections();
+      return resolve();
+    }
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * Keeps each listener's socket in step with the load balancer's security
+ * group: a listener whose port is not allowed from 0.0.0.0/0 stops
+ * listening, so new connections are refused, and listens again on the same
+ * port once a rule allows it.
+ */
+class ListenerGate {
+  private seenVersion = -1;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly host: string,
+    private readonly listeners: { albPort: number; server: Server; port: number }[],
+  ) {}
+
+  sync(): void {
+    if (this.sim.network.version === this.seenVersion) return;
+    this.seenVersion = this.sim.network.version;
+    for (const l of this.listeners) {
+      const open = this.sim.network.listenerOpen(l.albPort);
+      if (open && !l.server.listening) {
+        // The port was ours a moment ago; if something else took it, the listener stays closed.
+        const ignore = (): void => {};
+        l.server.once('error', ignore);
+        l.server.listen(l.port, this.host, () => l.server.off('error', ignore));
+      } else if (!open && l.server.listening) {
+        l.server.close();
+        l.server.closeIdleConnections();
+      }
+    }
+  }
 }
 
 export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> {
   const o = resolveLabOptions(options);
   const now = o.now ?? Date.now;
   const sim = new Simulation(o, now());
-  const balancer = createBalancer(sim, { now });
-  const api = createApiServer(sim, now);
+  const balancer = createBalancer(sim, { now, listenerPort: 80 });
+  const privateBalancer = createBalancer(sim, { now, listenerPort: 90 });
+  // The gate needs the listeners' ports, known only once they listen; API calls before that change nothing.
+  const gateRef: { gate?: ListenerGate } = {};
+  const api = createApiServer(sim, now, () => gateRef.gate?.sync());
   let port: number;
+  let privatePort: number;
   let apiPort: number;
   try {
     port = await listen(balancer, o.host, o.port, 'load balancer');
+    privatePort = await listen(privateBalancer, o.host, o.privatePort, 'private listener');
     apiPort = await listen(api, o.host, o.apiPort, 'AWS API');
   } catch (error) {
-    await Promise.all([closeServer(balancer), closeServer(api)]);
+    await Promise.all([closeServer(balancer), closeServer(privateBalancer), closeServer(api)]);
     throw error;
   }
+  const gate = new ListenerGate(sim, o.host, [
+    { albPort: 80, server: balancer, port },
+    { albPort: 90, server: privateBalancer, port: privatePort },
+  ]);
   // Lifecycle transitions and period closes happen on this beat: often
   // enough that an instance joins within a few percent of a period of its
   // due time, rarely enough to cost nothing.
   const beatMs = Math.max(20, Math.min(250, o.periodMs / 10));
+  gateRef.gate = gate;
   const heartbeat = setInterval(() => sim.advance(now()), beatMs);
   heartbeat.unref();
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${hostForUrl}:${port}/`,
+    privateUrl: `http://${hostForUrl}:${privatePort}/`,
     apiUrl: `http://${hostForUrl}:${apiPort}`,
     region: o.region,
     asgName: o.asgName,
@@ -178,7 +245,7 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
     close() {
       closed ??= (async () => {
         clearInterval(heartbeat);
-        await Promise.all([closeServer(balancer), closeServer(api)]);
+        await Promise.all([closeServer(balancer), closeServer(privateBalancer), closeServer(api)]);
       })();
       return closed;
     },

@@ -42,6 +42,18 @@ export interface PeriodMetrics {
   gauges: Gauges;
   /** Sum of request service time in ms: the busy time behind the CPU-like utilisation. */
   busyMs: number;
+  /** Bytes the targets received and sent (EC2 NetworkIn / NetworkOut), summed over the group. */
+  bytesIn: number;
+  bytesOut: number;
+  /** The same counters per instance, for the InstanceId dimension. */
+  perInstance: Map<string, InstanceCounters>;
+}
+
+export interface InstanceCounters {
+  requests: number;
+  busyMs: number;
+  bytesIn: number;
+  bytesOut: number;
 }
 
 const GAUGE_KEYS = ['healthy', 'unhealthy', 'registered', 'desired', 'inService', 'pending', 'terminating', 'min', 'max'] as const;
@@ -65,7 +77,15 @@ export function perTargetDivisor(p: PeriodMetrics): number {
 export function cpuUtilisation(p: PeriodMetrics, periodMs: number): number {
   const instances = p.gauges.inService;
   if (instances <= 0) return 0;
-  return Math.min(100, 1 + (100 * p.busyMs) / (periodMs * instances));
+  return Math.min(100, IDLE_CPU_PERCENT + (100 * p.busyMs) / (periodMs * instances));
+}
+
+/** What an idle instance shows as CPUUtilization (the OS's own work). */
+export const IDLE_CPU_PERCENT = 1;
+
+/** One instance's CPU-like utilisation in a period: its busy time over the period. */
+export function instanceCpuUtilisation(c: InstanceCounters | undefined, periodMs: number): number {
+  return Math.min(100, IDLE_CPU_PERCENT + (100 * (c?.busyMs ?? 0)) / periodMs);
 }
 
 export class MetricStore {
@@ -94,14 +114,31 @@ export class MetricStore {
     this.openedMs = startMs;
   }
 
-  /** A request routed to a target: its response time and the service time it cost the target. */
-  recordTargetRequest(nowMs: number, responseTimeMs: number, serviceMs: number): void {
+  /**
+   * A request routed to a target: its response time, the service time it
+   * cost the target and, when known, which instance served it and the bytes
+   * it moved.
+   */
+  recordTargetRequest(nowMs: number, responseTimeMs: number, serviceMs: number, instanceId?: string, bytesIn = 0, bytesOut = 0): void {
     if (nowMs >= (this.currentIndex + 1) * this.periodMs) this.roll(nowMs);
     const p = this.current;
     p.requestCount++;
     p.target2xxCount++;
     p.targetResponseTimeSumSec += responseTimeMs / 1000;
     p.busyMs += serviceMs;
+    p.bytesIn += bytesIn;
+    p.bytesOut += bytesOut;
+    if (instanceId !== undefined) {
+      let c = p.perInstance.get(instanceId);
+      if (!c) {
+        c = { requests: 0, busyMs: 0, bytesIn: 0, bytesOut: 0 };
+        p.perInstance.set(instanceId, c);
+      }
+      c.requests++;
+      c.busyMs += serviceMs;
+      c.bytesIn += bytesIn;
+      c.bytesOut += bytesOut;
+    }
   }
 
   recordElb5xx(nowMs: number): void {
@@ -180,6 +217,9 @@ export class MetricStore {
       targetResponseTimeSumSec: 0,
       gauges: zeroGauges(),
       busyMs: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      perInstance: new Map(),
     };
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Wire helpers for the two AWS protocols the lab speaks: AWS JSON 1.0
- * (CloudWatch) and AWS Query with XML responses (Auto Scaling, ELBv2).
+ * Wire helpers for the AWS protocols the lab speaks: AWS JSON 1.0
+ * (CloudWatch), AWS Query with XML responses (Auto Scaling, ELBv2, and
+ * CloudWatch for older clients) and the EC2 flavour of Query (lists as
+ * `Name.N`, lower-camel XML with `<item>` lists, its own error envelope).
  * XML is built with fast-xml-parser's XMLBuilder; unset fields are left out
  * rather than sent as empty elements, which the SDK would read as "" or 0.
  */
@@ -64,6 +66,68 @@ export function queryError(error: ApiError, namespace: string): WireResponse {
     },
   });
   return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
+}
+
+/** EC2's XML list: `<item>` elements, or nothing when empty. */
+export function items(list: XmlValue[]): XmlObject | undefined {
+  return list.length > 0 ? { item: list } : undefined;
+}
+
+export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+
+/** EC2 answers `<OpResponse>` with the result members (and requestId) directly inside. */
+export function ec2Response(operation: string, result: XmlObject): WireResponse {
+  const requestId = randomUUID();
+  const body = builder.build({ [`${operation}Response`]: { '@_xmlns': EC2_NAMESPACE, requestId, ...result } });
+  return { status: 200, headers: { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': requestId }, body };
+}
+
+/** EC2's error envelope: `<Response><Errors><Error>…</Error></Errors><RequestID>…</RequestID></Response>`. */
+export function ec2Error(error: ApiError): WireResponse {
+  const requestId = randomUUID();
+  const body = builder.build({
+    Response: { Errors: { Error: { Code: error.code, Message: error.message } }, RequestID: requestId },
+  });
+  return { status: error.status, headers: { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': requestId }, body };
+}
+
+/** A form body as a tree: `A.member.1.B=x` and `A.1.B=x` both become `{ A: [{ B: 'x' }] }`. */
+export type QueryTree = string | QueryTree[] | { [key: string]: QueryTree };
+
+export function queryTree(params: URLSearchParams, skip: readonly string[] = ['Action', 'Version']): Record<string, QueryTree> {
+  type Node = { [key: string]: Node | string };
+  const root: Node = {};
+  for (const [key, value] of params) {
+    if (skip.includes(key)) continue;
+    const path = key.split('.');
+    let node = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const next = node[path[i]];
+      if (typeof next === 'object') node = next;
+      else node = node[path[i]] = {};
+    }
+    node[path[path.length - 1]] = value;
+  }
+  const normalise = (node: Node | string): QueryTree => {
+    if (typeof node === 'string') return node;
+    const keys = Object.keys(node);
+    if (keys.length === 1 && keys[0] === 'member') return normalise(node.member);
+    if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k)))
+      return keys.sort((a, b) => Number(a) - Number(b)).map((k) => normalise(node[k]));
+    return Object.fromEntries(keys.map((k) => [k, normalise(node[k])]));
+  };
+  return normalise(root) as Record<string, QueryTree>;
+}
+
+/** `Name.1`, `Name.2`... (EC2's flat lists) in index order. */
+export function indexedList(params: URLSearchParams, name: string): string[] {
+  const found: [number, string][] = [];
+  const pattern = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)$`);
+  for (const [key, value] of params) {
+    const m = pattern.exec(key);
+    if (m) found.push([Number(m[1]), value]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 }
 
 export function jsonResponse(output: unknown): WireResponse {

@@ -75,7 +75,7 @@ describe('abx as a library', () => {
     process.env.AWS_PROFILE = 'abx-test-no-such-profile';
     const before = { ...process.env };
     try {
-      lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000 });
+      lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000, withPolicy: true });
       const observer = await observe({
         asg: lab.asgName,
         endpointUrl: lab.apiUrl,

@@ -7,7 +7,7 @@ import { runAbx } from '../cli/abx-process.js';
 let lab: Lab;
 
 beforeAll(async () => {
-  lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000 });
+  lab = await startLab({ port: 0, apiPort: 0, periodMs: 1000, withPolicy: true });
 });
 afterAll(async () => {
   await lab.close();

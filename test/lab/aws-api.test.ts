@@ -81,6 +81,7 @@ beforeAll(async () => {
   // One period of high load is enough to alarm (highEvaluationPeriods 1) and
   // the group scales 2 → ceil(requests / 10) capped at max 4.
   lab = await startLab({
+    withPolicy: true,
     port: 0,
     periodMs: PERIOD_MS,
     launchDelayMs: 200,
@@ -464,7 +465,7 @@ describe('CloudWatch API', () => {
     const query = await fetch(lab.apiUrl + '/some/path/', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'Action=SetDesiredCapacity&Version=2011-01-01',
+      body: 'Action=DeleteAutoScalingGroup&Version=2011-01-01',
     });
     expect(query.status).toBe(400);
     expect(await query.text()).toMatch(/<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);

@@ -27,9 +27,12 @@ function exportsOf(stdout: string): Record<string, string> {
 
 describe('abx lab', () => {
   it('prints shell exports first, logs scale-out activities as comments, and stops cleanly on SIGINT', async () => {
-    running = startAbx(['lab', '--port', '0', '--period', '300ms', '--high-periods', '1', '--target', '10', '--asg-name', 'cli-lab-asg'], {
-      timeoutMs: 20_000,
-    });
+    running = startAbx(
+      ['lab', '--port', '0', '--period', '300ms', '--high-periods', '1', '--target', '10', '--asg-name', 'cli-lab-asg', '--with-policy'],
+      {
+        timeoutMs: 20_000,
+      },
+    );
     let stdout = '';
     running.child.stdout!.on('data', (s: string) => (stdout += s));
     await running.waitFor(/# try: .*\n/, 'stdout');
@@ -44,20 +47,24 @@ describe('abx lab', () => {
     expect(outcome.code).toBe(0);
 
     const lines = outcome.stdout.split('\n');
-    expect(lines.slice(0, 7).map((l) => l.split('=')[0])).toEqual([
+    expect(lines.slice(0, 9).map((l) => l.split('=')[0])).toEqual([
       'export AWS_ENDPOINT_URL',
       'export AWS_REGION',
+      'export AWS_DEFAULT_REGION',
       'export AWS_ACCESS_KEY_ID',
       'export AWS_SECRET_ACCESS_KEY',
       'export AWS_EC2_METADATA_DISABLED',
       'export ABX_LAB_URL',
+      'export ABX_LAB_URL_90',
       'export ABX_LAB_ASG',
     ]);
+    expect(vars.AWS_DEFAULT_REGION).toBe('us-east-1');
+    expect(vars.ABX_LAB_URL_90).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(vars.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(vars.AWS_REGION).toBe('us-east-1');
     expect(vars.ABX_LAB_ASG).toBe('cli-lab-asg');
     // Everything after the shell lines is a comment, so `source` stays valid as the file grows.
-    const rest = lines.slice(7).filter(Boolean);
+    const rest = lines.slice(9).filter(Boolean);
     expect(rest[0]).toBe('unset AWS_PROFILE AWS_SESSION_TOKEN');
     for (const line of rest.slice(1)) expect(line.startsWith('#')).toBe(true);
     expect(outcome.stdout).toMatch(/^# try: abx .*--asg cli-lab-asg \$ABX_LAB_URL$/m);
@@ -83,5 +90,8 @@ describe('abx lab', () => {
     const outcome = await runAbx(['lab', '--port', '0', '--min', '5', '--max', '3'], { timeoutMs: 15_000 });
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trim()).toBe('abx: lab --min (5) must not exceed --max (3)');
+    const outage = await runAbx(['lab', '--port', '0', '--az-outage', 'us-west-2a@+10s'], { timeoutMs: 15_000 });
+    expect(outage.code).toBe(2);
+    expect(outage.stderr.trim()).toBe('abx: lab --az-outage zone must be us-east-1a or us-east-1b (got "us-west-2a")');
   });
 });

@@ -9,7 +9,7 @@ const T0 = Date.UTC(2026, 10, 26, 16, 5, 0);
 
 function sim(): Simulation {
   // The lab's defaults (5 s periods, 2/6/2, target 60), with a shorter low-alarm window.
-  return new Simulation({ ...resolveLabOptions({ periodMs: PERIOD }), lowEvaluationPeriods: 4 }, T0);
+  return new Simulation({ ...resolveLabOptions({ periodMs: PERIOD, withPolicy: true }), lowEvaluationPeriods: 4 }, T0);
 }
 
 /** `perPeriod` requests spread over each period from `fromMs` for `periods` periods, advancing as it goes. */

@@ -24,6 +24,7 @@ let sent: number;
 
 beforeAll(async () => {
   lab = await startLab({
+    withPolicy: true,
     port: 0,
     apiPort: 0,
     periodMs: 1000,
