@@ -13,6 +13,7 @@ import type { Observer } from './observe/observer.js';
 import type { ObserverOptions } from './observe/types.js';
 import { mergeResults } from './stats/merge.js';
 import type { RecordedOptions, Result } from './stats/result.js';
+import type { AbortOnSettings } from './stats/abort-window.js';
 
 /** What to send. Unset fields take ab's defaults: one request, concurrency 1, a 30 s timeout, a new connection per request. */
 export interface LoadOptions {
@@ -47,6 +48,10 @@ export interface LoadProgress {
   errors: number;
   /** p99 latency so far, in ms (0 before the first answer). */
   p99Ms: number;
+  /** Open loop: requests sent later than their intended time so far (the rate fell behind its schedule). */
+  late?: number;
+  /** Open loop: the schedule's target rate now, requests per second (null in a closed loop). */
+  targetRps?: number | null;
 }
 
 /** How a running load reports back. */
@@ -66,6 +71,8 @@ export interface LoadPlan {
   load: LoadConfig;
   recorded: RecordedOptions;
   workers: number;
+  /** --abort-on: stop early when a condition holds over the sliding window. */
+  abortOn?: AbortOnSettings | null;
 }
 
 /** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
@@ -112,9 +119,10 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
     ...(events.signal ? { signal: events.signal } : {}),
     ...(events.onRow ? { onRow: events.onRow } : {}),
     ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
+    ...(plan.abortOn ? { abortOn: plan.abortOn } : {}),
   });
   const { onProgress } = events;
-  const report = onProgress ? (): void => onProgress(running.progress()) : null;
+  const report = onProgress ? (): void => onProgress({ ...running.progress(), targetRps: running.targetRps() }) : null;
   const timer = report ? setInterval(report, events.progressIntervalMs ?? 1000) : null;
   timer?.unref();
   try {
