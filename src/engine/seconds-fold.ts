@@ -32,15 +32,10 @@ export class SecondsFold {
       into.errors += part.errors;
       into.non2xx += part.non2xx;
       if (part.histogram) {
-        if (into.histogram) {
-          const sum = decodeHistogram(into.histogram);
-          sum.add(decodeHistogram(part.histogram));
-          into.histogram = encodeHistogram(sum);
-        } else {
-          const copy = createCoarseHistogram();
-          copy.add(decodeHistogram(part.histogram));
-          into.histogram = encodeHistogram(copy);
-        }
+        const sum = createCoarseHistogram();
+        if (into.histogram) sum.add(decodeHistogram(into.histogram));
+        sum.add(decodeHistogram(part.histogram));
+        into.histogram = encodeHistogram(sum);
       }
     }
     // Hand on every second that is complete, oldest first.
