@@ -71,3 +71,32 @@ describe('the load shape in a Result', () => {
     );
   });
 });
+
+describe('target against achieved in the scaling timeline and the HTML charts', () => {
+  it('each scaling-timeline period shows its mean target rate; a closed loop has no such column', async () => {
+    const { renderScalingTimeline } = await import('../../src/report/scaling.js');
+    const { makeObservation } = await import('../fixtures/make-result.js');
+    const startedAtMs = Date.UTC(2026, 10, 26, 16, 0, 0);
+    const settings = buildRunSettings('http://127.0.0.1:9/', { stage: ['5s:100', '5s:100'] });
+    const base = makeResult({
+      secondsMs: Array.from({ length: 10 }, (_, s) => ms(s * 10)),
+      startedAtMs,
+      observation: makeObservation(startedAtMs),
+    });
+    const text = renderScalingTimeline(withLoadShape(base, settings.load), { color: false });
+    const lines = text.split('\n');
+    expect(lines.find((l) => l.includes('abx req'))).toMatch(/abx req +target\/s/);
+    // Period 0-5 s ramps 0 → 100 (mean 50); 5-10 s holds 100.
+    expect(lines.find((l) => l.trimStart().startsWith('+0s'))).toMatch(/^\s+\+0s\s+\d+\s+50\s/);
+    expect(lines.find((l) => l.trimStart().startsWith('+5s'))).toMatch(/^\s+\+5s\s+\d+\s+100\s/);
+    expect(renderScalingTimeline(base, { color: false })).not.toContain('target/s');
+  });
+
+  it('the HTML throughput chart gets the target series in an open loop only', async () => {
+    const { chartDataOf } = await import('../../src/report/html-data.js');
+    const settings = buildRunSettings('http://127.0.0.1:9/', { ramp: '0..100/2s' });
+    const shaped = withLoadShape(makeResult({ secondsMs: [ms(24), ms(70)] }), settings.load);
+    expect(chartDataOf(shaped).throughput?.targetPerSec).toEqual([25, 75]);
+    expect(chartDataOf(makeResult({ secondsMs: [ms(3)] })).throughput?.targetPerSec).toBeUndefined();
+  });
+});
