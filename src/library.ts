@@ -27,6 +27,16 @@ export interface LoadOptions {
   durationMs?: number;
   /** Open loop: requests per second in total, latency measured from each intended send time. */
   ratePerSec?: number;
+  /**
+   * Open loop with a shape (abx's --stage): each stage moves the rate linearly
+   * from the previous stage's end (the first from ratePerSec, else 0) to toRps;
+   * the run lasts their sum.
+   */
+  stages?: Array<{ durationMs: number; toRps: number }>;
+  /** At the deadline, wait up to this long for requests in flight and count them (abx's --drain). */
+  drainMs?: number;
+  /** Stop early when one of these holds over the last 10 s, after 5 s (abx's --abort-on), e.g. "errors>20%". */
+  abortOn?: string[];
   /** Per-request timeout (default 30 000). */
   timeoutMs?: number;
   /** Reuse connections (ab's -k). */
@@ -106,10 +116,13 @@ export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
     header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     ...(options.keepAlive ? { keepalive: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
+    ...(options.stages ? { stage: options.stages.map((s) => `${s.durationMs}ms:${s.toRps}`) } : {}),
+    ...(options.drainMs !== undefined ? { drain: ms(options.drainMs) } : {}),
+    ...(options.abortOn ? { abortOn: options.abortOn } : {}),
     // A library load never observes on its own: `observe` is separate.
     observe: false,
   });
-  return { load: settings.load, recorded: settings.recorded, workers: settings.workers };
+  return { load: settings.load, recorded: settings.recorded, workers: settings.workers, abortOn: settings.abortOn };
 }
 
 /** Runs a plan: the one path from a validated load to its Result, for runLoad and the CLI alike. */
