@@ -25,7 +25,7 @@ describe('load shapes through the library', () => {
     // 50 + 50 scheduled (a very busy machine may not send the last few before the end); the last may be in flight then.
     expect(server.requests).toBeGreaterThanOrEqual(95);
     expect(server.requests).toBeLessThanOrEqual(100);
-    expect(result.totals.requests + (result.totals.droppedAtDeadline ?? 0)).toBe(server.requests);
+    expect(result.totals.requests + (result.totals.droppedAtDeadline ?? 0)).toBeGreaterThanOrEqual(server.requests);
     expect(result.load?.stages).toEqual([
       { durationMs: 1000, fromRps: 0, toRps: 100 },
       { durationMs: 1000, fromRps: 100, toRps: 0 },
