@@ -22,6 +22,13 @@ export function parseAbortOn(flags: AbortOnFlags): AbortOnSettings | null {
     return null;
   }
   const conditions = expressions.map((expression) => {
+    // Name the metrics a window measures, not every --assert metric, when the name is wrong.
+    const name = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*[<>=]/.exec(expression)?.[1].toLowerCase();
+    if (name !== undefined && !WINDOW_METRICS.has(name)) {
+      throw new ConfigError(
+        `--abort-on "${expression.trim()}": ${name} is not measured per second; use one of ${[...WINDOW_METRICS].join(', ')}`,
+      );
+    }
     const condition = parseAssertion(expression, { observing: false, flag: '--abort-on' });
     if (!WINDOW_METRICS.has(condition.metric)) {
       throw new ConfigError(

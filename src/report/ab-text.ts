@@ -113,7 +113,7 @@ function renderAdditions(result: Result): string[] {
   if (result.rate) {
     const r = result.rate;
     lines.push(
-      `Rate:                   target ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms`,
+      `Rate:                   ${result.load?.model === 'stages' ? 'mean target' : 'target'} ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms`,
     );
   }
   const codes = Object.entries(result.statusCodes)

@@ -95,7 +95,7 @@ describe('bad load shapes on the command line: exit 2, one line, nothing sent', 
     [['--ramp', '10..'], /--ramp "10\.\." must be FROM\.\.TO\/DURATION/],
     [['--stage', '0:10'], /greater than zero/],
     [['--steps', '50..400/0/2m'], /STEP must be greater than zero/],
-    [['--abort-on', 'bogus>1'], /--abort-on "bogus>1": unknown metric/],
+    [['--abort-on', 'bogus>1'], /--abort-on "bogus>1": bogus is not measured per second; use one of p50, .*non2xx$/],
   ])('%j', async (args, says) => {
     const outcome = await runAbx([...args, raw.url], { timeoutMs: 10_000 });
     const lines = stderrLines(outcome);
