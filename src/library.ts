@@ -13,6 +13,7 @@ import type { Observer } from './observe/observer.js';
 import type { ObserverOptions } from './observe/types.js';
 import { mergeResults } from './stats/merge.js';
 import type { RecordedOptions, Result } from './stats/result.js';
+import type { AbortOnSettings } from './stats/abort-window.js';
 
 /** What to send. Unset fields take ab's defaults: one request, concurrency 1, a 30 s timeout, a new connection per request. */
 export interface LoadOptions {
@@ -26,6 +27,16 @@ export interface LoadOptions {
   durationMs?: number;
   /** Open loop: requests per second in total, latency measured from each intended send time. */
   ratePerSec?: number;
+  /**
+   * Open loop with a shape (abx's --stage): each stage moves the rate linearly
+   * from the previous stage's end (the first from ratePerSec, else 0) to toRps;
+   * the run lasts their sum.
+   */
+  stages?: Array<{ durationMs: number; toRps: number }>;
+  /** At the deadline, wait up to this long for requests in flight and count them (abx's --drain). */
+  drainMs?: number;
+  /** Stop early when one of these holds over the last 10 s, after 5 s (abx's --abort-on), e.g. "errors>20%". */
+  abortOn?: string[];
   /** Per-request timeout (default 30 000). */
   timeoutMs?: number;
   /** Reuse connections (ab's -k). */
@@ -47,6 +58,10 @@ export interface LoadProgress {
   errors: number;
   /** p99 latency so far, in ms (0 before the first answer). */
   p99Ms: number;
+  /** Open loop: requests sent later than their intended time so far (the rate fell behind its schedule). */
+  late?: number;
+  /** Open loop: the schedule's target rate now, requests per second (null in a closed loop). */
+  targetRps?: number | null;
 }
 
 /** How a running load reports back. */
@@ -66,6 +81,8 @@ export interface LoadPlan {
   load: LoadConfig;
   recorded: RecordedOptions;
   workers: number;
+  /** --abort-on: stop early when a condition holds over the sliding window. */
+  abortOn?: AbortOnSettings | null;
 }
 
 /** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
@@ -99,10 +116,13 @@ export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
     header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     ...(options.keepAlive ? { keepalive: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
+    ...(options.stages ? { stage: options.stages.map((s) => `${s.durationMs}ms:${s.toRps}`) } : {}),
+    ...(options.drainMs !== undefined ? { drain: ms(options.drainMs) } : {}),
+    ...(options.abortOn ? { abortOn: options.abortOn } : {}),
     // A library load never observes on its own: `observe` is separate.
     observe: false,
   });
-  return { load: settings.load, recorded: settings.recorded, workers: settings.workers };
+  return { load: settings.load, recorded: settings.recorded, workers: settings.workers, abortOn: settings.abortOn };
 }
 
 /** Runs a plan: the one path from a validated load to its Result, for runLoad and the CLI alike. */
@@ -112,9 +132,10 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
     ...(events.signal ? { signal: events.signal } : {}),
     ...(events.onRow ? { onRow: events.onRow } : {}),
     ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
+    ...(plan.abortOn ? { abortOn: plan.abortOn } : {}),
   });
   const { onProgress } = events;
-  const report = onProgress ? (): void => onProgress(running.progress()) : null;
+  const report = onProgress ? (): void => onProgress({ ...running.progress(), targetRps: running.targetRps() }) : null;
   const timer = report ? setInterval(report, events.progressIntervalMs ?? 1000) : null;
   timer?.unref();
   try {

@@ -10,13 +10,22 @@
  * are InService requests per target fall back to the target of 60. The
  * in-flight cap is high (1000) so the backlog on two instances never slows
  * the sending: the metric the alarm sees is the load that was offered.
+ *
+ * By default the load is a ramp (DEMO_STAGES: up, hold, down), so the
+ * timeline tells the whole story: scale-out during the climb and, since the
+ * observer lingers long enough for the low alarm's periods, the first
+ * scale-in after the ramp-down. --rate or -t gives a constant rate instead.
  */
 import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
+import { LAB_DEFAULTS } from '../lab/defaults.js';
 import { abxVersion } from '../version.js';
 import type { RawRunOptions } from './options.js';
 import { collect, parseDurationMs } from './parse.js';
 import { parseAzOutage } from './az-outage.js';
 import { outputFlags } from './run-flags.js';
+
+/** The default shape: up to 2.5× the target of two instances, hold while the group scales out, then down. */
+const DEMO_STAGES = ['10s:150', '12s:150', '8s:0'] as const;
 
 export function registerDemoCommand(program: Command): void {
   declareDemoCommand(program);
@@ -26,8 +35,8 @@ function declareDemoCommand(program: Command) {
   return program
     .command('demo')
     .description('load + scaling observation against a local simulated ALB and Auto Scaling group (no AWS account needed)')
-    .option('--rate <r>', 'requests per second', '150')
-    .option('-t, --duration <time>', 'how long to send load', '30s')
+    .option('--rate <r>', 'a constant rate instead of the default ramp (0→150/s over 10 s, 12 s hold, down to 0 over 8 s)')
+    .option('-t, --duration <time>', 'how long to send a constant rate (default 30s)')
     .option('-c, --concurrency <n>', 'in-flight cap', '1000')
     .option('--period <time>', 'one lab period, standing for one CloudWatch minute', '2s')
     .addOption(outputFlags.json())
@@ -49,8 +58,14 @@ async function runDemo(options: DemoOptions): Promise<number> {
   // Loaded here, not at start-up: `abx --version` must not pay for undici.
   const [{ buildRunSettings }, { executeRun }] = await Promise.all([import('./options.js'), import('./run.js')]);
   // Validate the load flags before starting anything.
-  const probe: RawRunOptions = { rate: options.rate, duration: options.duration, concurrency: options.concurrency };
+  const ramp = options.rate === undefined && options.duration === undefined;
+  const probe: RawRunOptions = ramp
+    ? { stage: [...DEMO_STAGES], concurrency: options.concurrency }
+    : { rate: options.rate ?? '150', duration: options.duration ?? '30s', concurrency: options.concurrency };
   buildRunSettings('http://127.0.0.1:8080/', probe);
+  // The ramp lingers until the low alarm can have fired after the ramp-down (at most 30 s); a constant rate two periods.
+  const lingerPeriods = ramp ? LAB_DEFAULTS.lowEvaluationPeriods + 2 : 2;
+  const lingerMs = ramp ? Math.min(30_000, lingerPeriods * periodMs) : lingerPeriods * periodMs;
 
   const { startLab } = await import('../library.js');
   // The demo shows target tracking at work, so its lab starts with the policy in place.
@@ -63,8 +78,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
       endpointUrl: lab.apiUrl,
       region: lab.region,
       pollInterval: '1s',
-      // Two more periods after the load, so the last datapoints land.
-      linger: `${Math.round((2 * periodMs) / 1000)}s`,
+      // More periods after the load, so the last datapoints (and, after a ramp, the scale-in) land.
+      linger: `${Math.round(lingerMs)}ms`,
       ...(options.json ? { json: true } : {}),
       ...(options.out ? { out: options.out } : {}),
       ...(options.html ? { html: options.html } : {}),

@@ -17,6 +17,9 @@ import { parseAssertion, type Assertion } from '../stats/thresholds.js';
 import type { RunFlags } from './run-flags.js';
 import { urlPort } from '../url-port.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
+import { parseLoadShape } from './load-shape.js';
+import { parseAbortOn } from './abort-on.js';
+import type { AbortOnSettings } from '../stats/abort-window.js';
 
 /** The AWS flags the main command and `abx watch` share. */
 export type AwsFlags = Partial<Pick<RunFlags, 'asg' | 'targetGroup' | 'region' | 'profile' | 'endpointUrl' | 'pollInterval'>>;
@@ -68,6 +71,8 @@ export interface RunSettings {
   observe: ObserveSettings;
   /** The options as recorded in the Result: secrets redacted. */
   recorded: RecordedOptions;
+  /** --abort-on: stop early when one of these holds over the sliding window; null when none. */
+  abortOn: AbortOnSettings | null;
 }
 
 const MAX_CONCURRENCY = 20_000;
@@ -76,18 +81,24 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions): RunSettings {
   const url = parseTargetUrl(rawUrl);
   const resolve = raw.resolve ? parseResolve(raw.resolve) : null;
-  const ratePerSec = raw.rate !== undefined ? parsePositiveNumber('--rate', raw.rate) : null;
-  const durationMs = raw.duration !== undefined ? parseDurationMs('-t/--duration', raw.duration, { bareUnit: 's' }) : null;
+  // --stage/--ramp/--steps: --rate, if given, is only where the first stage starts.
+  const stages = parseLoadShape(raw);
+  const ratePerSec = stages === null && raw.rate !== undefined ? parsePositiveNumber('--rate', raw.rate) : null;
+  const limitMs = raw.duration !== undefined ? parseDurationMs('-t/--duration', raw.duration, { bareUnit: 's' }) : null;
+  // A shaped run lasts the sum of its stages; -t, if shorter, still ends it.
+  const shapeMs = stages === null ? null : stages.reduce((total, stage) => total + stage.durationMs, 0);
+  const durationMs = shapeMs === null ? limitMs : limitMs === null ? shapeMs : Math.min(limitMs, shapeMs);
+  const drainMs = raw.drain !== undefined ? parseDurationMs('--drain', raw.drain, { bareUnit: 's', allowZero: true }) : 0;
   let requests = raw.requests !== undefined ? parseInteger('-n/--requests', raw.requests) : null;
   // ab's default is one request; -t alone runs for its time with no cap (ab silently caps at 50000).
   if (requests === null && durationMs === null) requests = 1;
   const concurrency =
     raw.concurrency !== undefined
       ? parseInteger('-c/--concurrency', raw.concurrency, { max: MAX_CONCURRENCY })
-      : ratePerSec !== null
+      : ratePerSec !== null || stages !== null
         ? 1000
         : 1;
-  if (ratePerSec === null && requests !== null && concurrency > requests) {
+  if (ratePerSec === null && stages === null && requests !== null && concurrency > requests) {
     throw new ConfigError(
       `-c ${concurrency} is greater than -n ${requests}: concurrency cannot exceed the number of requests (as in ab); lower -c or raise -n`,
     );
@@ -106,6 +117,8 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     durationMs,
     concurrency,
     ratePerSec,
+    stages,
+    drainMs,
     timeoutMs,
     keepAlive: raw.keepalive === true,
     insecure,
@@ -160,7 +173,8 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     ratePerSec,
     workers,
   };
-  return { load, workers, output, assertions, observe, recorded };
+  const abortOn = parseAbortOn(raw);
+  return { load, workers, output, assertions, observe, recorded, abortOn };
 }
 
 /**

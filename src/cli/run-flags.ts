@@ -73,6 +73,17 @@ export function declareRunFlags<Args extends unknown[]>(command: Command<Args>) 
       .option('--insecure', 'do not verify TLS certificates (ab never verifies; abx does by default)')
       .addOption(outputFlags.noColor())
       .option('--rate <r>', 'open loop: r requests per second in total, latency measured from each intended send time')
+      .option('--stage <duration:rate>', 'open loop: move the rate linearly to RATE over DURATION, e.g. 2m:300 (repeatable)', collect)
+      .option('--ramp <from..to/duration>', 'open loop: ramp from one rate to another, e.g. 10..500/10m (= --rate 10 --stage 10m:500)')
+      .option('--steps <start..end/step/every>', 'open loop: hold each rate for EVERY, e.g. 50..400/50/2m')
+      .option('--drain <time>', 'at the deadline, wait up to this long for requests in flight and count them')
+      .option(
+        '--abort-on <expr>',
+        'stop early (exit 1) when this holds over the last --abort-window, e.g. "errors>20%" (repeatable)',
+        collect,
+      )
+      .option('--abort-window <time>', 'the sliding window --abort-on is evaluated over (default 10s)')
+      .option('--abort-grace <time>', '--abort-on is armed only after this long (default 5s)')
       .option('--workers <n>', 'worker threads generating load (default: 1, or more for high concurrency)')
       .option('--resolve <host:port:addr>', "curl's --resolve: send to addr, keep host in the URL and Host header")
       .option('--asg <name>', 'observe this Auto Scaling group during the run')

@@ -118,6 +118,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   await writeOutputs(settings, result);
 
   if (result.interrupted) return EXIT.interrupted;
+  if (result.aborted) return EXIT.failed;
   if (result.assertions?.some((a) => !a.passed)) return EXIT.failed;
   if (result.totals.completed === 0 && result.totals.failed > 0) {
     stderr.write(`abx: no request got a response (${result.errors[0]?.message ?? 'all failed'})\n`);

@@ -2,6 +2,7 @@
  * What the engine needs to generate load: built by the CLI from flags,
  * frozen, units in names. The engine never parses flags itself.
  */
+import type { LoadStage } from './schedule.js';
 
 export interface ResolveOverride {
   /** Host and port as written in the URL. */
@@ -28,6 +29,14 @@ export interface LoadConfig {
   concurrency: number;
   /** Open loop: total requests per second scheduled from an absolute origin; null = closed loop. */
   ratePerSec: number | null;
+  /**
+   * Open loop with a shape (--stage, --ramp, --steps): the rate follows these
+   * stages from the origin and the run lasts their sum; null otherwise.
+   * ratePerSec is null when this is set.
+   */
+  stages: readonly LoadStage[] | null;
+  /** At the deadline, wait up to this long for requests in flight and count them (--drain); 0 = drop them. */
+  drainMs: number;
   /** Per request: no response headers, or no next body chunk, within this long (-s). */
   timeoutMs: number;
   /** Reuse connections (-k); otherwise a new connection per request, as ab. */

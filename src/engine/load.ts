@@ -13,6 +13,7 @@ import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
 import { Lane, type LaneOwner } from './lane.js';
 import { intendedSendMs } from './pacer.js';
+import { sliceCount, sliceIndex, stagesSchedule, type Schedule, type ScheduleSlice } from './schedule.js';
 import { planRequest } from './request-plan.js';
 import { AddressBook, type IntervalTimers, type LookupAll } from './resolve.js';
 import { useBaselineWasmTier } from './wasm-tier.js';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   startAtEpochMs?: number;
   /** Open loop: shift this run's schedule by this much (worker k of W: k / rate). */
   paceOffsetMs?: number;
+  /** Open loop with stages: which requests of the one schedule this run sends (default all). */
+  slice?: ScheduleSlice;
   /** Host name lookups (all addresses); tests inject one to count lookups. */
   lookup?: LookupAll;
   /** The re-resolve timer; tests inject fake ones. */
@@ -39,6 +42,8 @@ export interface LoadOutcome {
   /** First request to the last response, or to the stop. */
   durationMs: number;
   interrupted: boolean;
+  /** Requests in flight when the run was stopped (deadline, interrupt, abort), so never counted. */
+  droppedAtDeadline: number;
   rate?: RateInfo;
   /** "TLSv1.3,TLS_AES_256_GCM_SHA384" for https. */
   tls?: string;
@@ -46,12 +51,20 @@ export interface LoadOutcome {
 
 export interface LoadRun {
   readonly recorder: Recorder;
+  /** Open loop: requests sent so far later than their intended time (the in-flight cap was reached). */
+  late(): number;
   readonly done: Promise<LoadOutcome>;
 }
 
+/**
+ * The abort reason that stops a run because an --abort-on condition held: the
+ * run stops as at the deadline, not as an interrupt (its exit code is 1, not 130).
+ */
+export const ABORT_ON_REASON = 'abx:abort-on';
+
 export function startLoad(config: LoadConfig, options: LoadOptions = {}): LoadRun {
   const engine = new LoadEngine(config, options);
-  return { recorder: engine.recorder, done: engine.run() };
+  return { recorder: engine.recorder, late: () => engine.lateCount, done: engine.run() };
 }
 
 class LoadEngine implements LaneOwner {
@@ -77,6 +90,13 @@ class LoadEngine implements LaneOwner {
   /** Open loop: due requests are waiting for a free lane. */
   private backlogged = false;
   private maxLagMs = 0;
+  /** Requests in flight when the run was stopped. */
+  private dropped = 0;
+  /** --drain: the deadline passed and no more requests go, but those in flight are still counted. */
+  private draining = false;
+  /** Open loop: request i of this run is due at scheduleOriginMs + dueMs(i). */
+  private readonly schedule: Schedule | null;
+  private readonly slice: ScheduleSlice;
   /** Where new connections go (null through a proxy). */
   private addressBook: AddressBook | null = null;
 
@@ -87,14 +107,25 @@ class LoadEngine implements LaneOwner {
     this.originMs = performance.now();
     this.scheduleOriginMs = this.originMs + (options.paceOffsetMs ?? 0);
     this.startedAtMs = options.startAtEpochMs ?? Date.now();
-    this.recorder = new Recorder(this.originMs, config.variableLength, config.ratePerSec !== null);
+    this.schedule = config.stages !== null ? stagesSchedule(config.stages) : null;
+    this.slice = options.slice ?? { part: 0, parts: 1 };
+    this.recorder = new Recorder(this.originMs, config.variableLength, this.openLoop);
     this.limit = config.requests ?? Number.POSITIVE_INFINITY;
     this.onRow = options.onRow ?? null;
   }
 
+  private get openLoop(): boolean {
+    return this.config.ratePerSec !== null || this.config.stages !== null;
+  }
+
+  get lateCount(): number {
+    return this.late;
+  }
+
   async run(): Promise<LoadOutcome> {
     const finished = new Promise<void>((resolve) => (this.finishRun = resolve));
-    const stop = (): void => this.stop(true);
+    // An --abort-on stop ends the run as a deadline does; any other abort is an interrupt.
+    const stop = (): void => this.stop(this.options.signal?.reason !== ABORT_ON_REASON);
     let deadline: NodeJS.Timeout | null = null;
     let untrackTls = (): void => {};
     try {
@@ -113,9 +144,9 @@ class LoadEngine implements LaneOwner {
       this.options.signal?.addEventListener('abort', stop, { once: true });
       // A Ctrl-C that came before the load started (e.g. during observer discovery) fires no event.
       if (this.options.signal?.aborted) this.stop(true);
-      if (this.config.durationMs !== null) deadline = setTimeout(() => this.stop(false), this.config.durationMs);
+      if (this.config.durationMs !== null) deadline = setTimeout(this.deadline, this.config.durationMs);
 
-      if (this.config.ratePerSec === null) {
+      if (!this.openLoop) {
         for (const lane of this.lanes) this.sendNext(lane);
       } else {
         this.idle.push(...this.lanes);
@@ -125,6 +156,7 @@ class LoadEngine implements LaneOwner {
       await finished;
     } finally {
       if (deadline) clearTimeout(deadline);
+      if (this.drainTimer) clearTimeout(this.drainTimer);
       if (this.pacerTimer) clearTimeout(this.pacerTimer);
       this.options.signal?.removeEventListener('abort', stop);
       untrackTls();
@@ -139,10 +171,11 @@ class LoadEngine implements LaneOwner {
       startedAtMs: this.startedAtMs,
       durationMs,
       interrupted: this.interrupted,
+      droppedAtDeadline: this.dropped,
     };
-    if (this.config.ratePerSec !== null) {
+    if (this.openLoop) {
       outcome.rate = {
-        targetPerSec: this.config.ratePerSec,
+        targetPerSec: this.targetPerSec(),
         achievedPerSec: this.achievedRatePerSec(),
         late: this.late,
         maxLagMs: Math.round(this.maxLagMs * 1000) / 1000,
@@ -159,20 +192,31 @@ class LoadEngine implements LaneOwner {
    */
   private achievedRatePerSec(): number {
     if (this.sentCount === 0) return 0;
-    const windowMs = this.lastSendMs - this.scheduleOriginMs + 1000 / this.config.ratePerSec!;
+    // Stages: over the schedule's length (or up to the stop); their rate is no constant to add an interval of.
+    const windowMs =
+      this.schedule === null
+        ? this.lastSendMs - this.scheduleOriginMs + 1000 / this.config.ratePerSec!
+        : Math.min(this.schedule.durationMs, this.lastSendMs - this.scheduleOriginMs + 1);
     return windowMs > 0 ? (this.sentCount * 1000) / windowMs : 0;
+  }
+
+  /** --rate: this run's share; stages: this run's share of the schedule's requests over its length (a mean). */
+  private targetPerSec(): number {
+    if (this.schedule === null) return this.config.ratePerSec!;
+    const whole = Math.ceil(this.schedule.scheduledBefore(this.schedule.durationMs) - 1e-9);
+    return (sliceCount(this.slice, whole) * 1000) / this.schedule.durationMs;
   }
 
   laneIdle(lane: Lane): void {
     this.lastEndMs = performance.now();
-    if (this.config.ratePerSec === null) this.sendNext(lane);
+    if (!this.openLoop) this.sendNext(lane);
     else this.sendDueOrPark(lane);
     this.maybeFinish();
   }
 
   /** Closed loop: the lane goes straight on with the next request. */
   private sendNext(lane: Lane): void {
-    if (this.stopping || this.sentCount >= this.limit) return;
+    if (this.stopping || this.draining || this.sentCount >= this.limit) return;
     this.sentCount++;
     const now = performance.now();
     lane.send(now, now);
@@ -184,7 +228,7 @@ class LoadEngine implements LaneOwner {
    * waits for the pacer.
    */
   private sendDueOrPark(lane: Lane): void {
-    if (this.backlogged && !this.stopping && this.sentCount < this.limit) {
+    if (this.backlogged && !this.stopping && !this.draining && this.sentCount < this.limit) {
       const now = performance.now();
       const dueMs = this.nextDueMs();
       if (dueMs <= now) {
@@ -203,7 +247,7 @@ class LoadEngine implements LaneOwner {
 
   private pace = (): void => {
     this.pacerTimer = null;
-    if (this.stopping) return;
+    if (this.stopping || this.draining) return;
     let now = performance.now();
     while (this.sentCount < this.limit) {
       const dueMs = this.nextDueMs();
@@ -230,7 +274,10 @@ class LoadEngine implements LaneOwner {
    * --rate R -t T sends exactly R × T requests, not one more at the deadline.
    */
   private nextDueMs(): number {
-    const offsetMs = intendedSendMs(this.sentCount, this.config.ratePerSec!);
+    const offsetMs =
+      this.schedule === null
+        ? intendedSendMs(this.sentCount, this.config.ratePerSec!)
+        : this.schedule.dueMs(sliceIndex(this.slice, this.sentCount));
     if (this.config.durationMs !== null && offsetMs >= this.config.durationMs) return Number.POSITIVE_INFINITY;
     return this.scheduleOriginMs + offsetMs;
   }
@@ -243,18 +290,35 @@ class LoadEngine implements LaneOwner {
     lane.send(dueMs, now);
   }
 
+  private drainTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * -t or the last stage ended. Requests in flight are dropped and counted as
+   * such (ab drops them silently), or with --drain waited for up to its time.
+   */
+  private readonly deadline = (): void => {
+    if (this.stopping || this.draining) return;
+    if (this.config.drainMs <= 0) return this.stop(false);
+    this.draining = true;
+    if (this.pacerTimer) clearTimeout(this.pacerTimer);
+    this.pacerTimer = null;
+    this.drainTimer = setTimeout(() => this.stop(false), this.config.drainMs);
+    this.maybeFinish();
+  };
+
   private stop(interrupted: boolean): void {
     if (this.stopping) return;
     this.stopping = true;
     this.interrupted = interrupted;
-    // Requests in flight are dropped, not counted, as ab does at its time limit and on Ctrl-C.
+    for (const lane of this.lanes) if (lane.busy) this.dropped++;
+    // Requests in flight are dropped, not counted (as ab does at its time limit and on Ctrl-C), but their number is kept.
     for (const dispatcher of this.dispatchers) void dispatcher.destroy().catch(() => {});
     this.maybeFinish();
   }
 
   private maybeFinish(): void {
     if (this.finishRun === null) return;
-    const noMore = this.stopping || this.sentCount >= this.limit;
+    const noMore = this.stopping || this.draining || this.sentCount >= this.limit;
     if (!noMore) return;
     for (const lane of this.lanes) if (lane.busy) return;
     const finish = this.finishRun;

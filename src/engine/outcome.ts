@@ -4,28 +4,36 @@
  * by the in-thread run and the worker threads, so each rule has one home.
  */
 import type { Recorder } from '../stats/recorder.js';
-import type { RecordedOptions, Result } from '../stats/result.js';
+import type { AbortOnSettings } from '../stats/abort-window.js';
+import type { LoadShapeInfo, RecordedOptions, Result } from '../stats/result.js';
 import { urlPort } from '../url-port.js';
 import { abxVersion } from '../version.js';
 import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
 import type { LoadOutcome } from './load.js';
+import { constantSchedule, stagesSchedule, targetPerSecond, type Schedule } from './schedule.js';
 
 export interface RunLoadOptions {
   signal?: AbortSignal;
   /** ab's -g: one row per finished request, called in this thread (in batches, from the workers). */
   onRow?: (row: RequestRow) => void;
   startAtEpochMs?: number;
+  /** Stop early (not an interrupt) when one of these conditions holds over the sliding window. */
+  abortOn?: AbortOnSettings;
 }
 
 export interface LiveCounts {
   finished: number;
   errors: number;
   p99Ms: number;
+  /** Open loop: requests sent later than their intended time so far (the rate falling behind its schedule). */
+  late?: number;
 }
 
 export interface RunningLoad {
   progress(): LiveCounts;
+  /** The schedule's target rate now (requests per second, all workers); null in a closed loop or before the start. */
+  targetRps(): number | null;
   done: Promise<{ result: Result }>;
 }
 
@@ -43,7 +51,27 @@ export function sumLiveCounts(parts: readonly LiveCounts[]): LiveCounts {
     finished: parts.reduce((sum, c) => sum + c.finished, 0),
     errors: parts.reduce((sum, c) => sum + c.errors, 0),
     p99Ms: Math.max(0, ...parts.map((c) => c.p99Ms)),
+    late: parts.reduce((sum, c) => sum + (c.late ?? 0), 0),
   };
+}
+
+/** The open-loop schedule a config describes (the whole run's, not a worker's share); null for a closed loop. */
+export function scheduleOf(config: LoadConfig): Schedule | null {
+  if (config.stages !== null) return stagesSchedule(config.stages);
+  return config.ratePerSec !== null ? constantSchedule(config.ratePerSec) : null;
+}
+
+/** Adds the load model to a whole run's Result and, in an open loop, each second's target rate. */
+export function withLoadShape(result: Result, config: LoadConfig): Result {
+  const load: LoadShapeInfo =
+    config.stages !== null
+      ? { model: 'stages', stages: config.stages.map((stage) => ({ ...stage })) }
+      : { model: config.ratePerSec !== null ? 'rate' : 'closed' };
+  const schedule = scheduleOf(config);
+  if (schedule === null) return { ...result, load };
+  const last = result.timeline.reduce((max, bucket) => Math.max(max, bucket.second), -1);
+  const targets = targetPerSecond(schedule, last + 1, config.durationMs ?? Number.POSITIVE_INFINITY);
+  return { ...result, load, timeline: result.timeline.map((bucket) => ({ ...bucket, targetRps: targets[bucket.second] ?? 0 })) };
 }
 
 export function outcomeToResult(config: LoadConfig, recorded: RecordedOptions, outcome: LoadOutcome): Result {
@@ -56,6 +84,7 @@ export function outcomeToResult(config: LoadConfig, recorded: RecordedOptions, o
     startedAtMs: outcome.startedAtMs,
     durationMs: outcome.durationMs,
     interrupted: outcome.interrupted,
+    droppedAtDeadline: outcome.droppedAtDeadline,
     options: recorded,
     server: {
       hostname: url.hostname,

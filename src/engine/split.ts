@@ -3,6 +3,7 @@
  * divided so that the shares add up to the totals the user asked for.
  */
 import type { LoadConfig } from './config.js';
+import { constantSchedule, type ScheduleSlice } from './schedule.js';
 
 /** n split into `parts` whole shares that differ by at most one and sum to n. */
 export function splitEvenly(n: number, parts: number): number[] {
@@ -18,6 +19,12 @@ export interface WorkerShare {
    * requests fall between the others' and the total is one even schedule.
    */
   paceOffsetMs: number;
+  /**
+   * Open loop with stages: this worker sends requests part, part + parts, ...
+   * of the one schedule (schedule.ts holds that rule; for a constant rate it
+   * is the same as rate/W shifted by k/rate).
+   */
+  slice: ScheduleSlice;
 }
 
 /** Never more workers than lanes: each worker needs at least one request in flight. */
@@ -36,6 +43,7 @@ export function splitConfig(config: LoadConfig, workers: number): WorkerShare[] 
       requests: requests === null ? null : requests[i],
       ratePerSec: config.ratePerSec === null ? null : config.ratePerSec / workers,
     },
-    paceOffsetMs: config.ratePerSec === null ? 0 : (i * 1000) / config.ratePerSec,
+    paceOffsetMs: config.ratePerSec === null ? 0 : constantSchedule(config.ratePerSec).dueMs(i),
+    slice: { part: i, parts: workers },
   }));
 }

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
-import { startLoad } from './load.js';
+import { ABORT_ON_REASON, startLoad } from './load.js';
 import { liveCounts, outcomeToResult } from './outcome.js';
 import { PROGRESS_INTERVAL_MS, ROW_FIELDS, ROWS_PER_BATCH, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
@@ -34,7 +34,7 @@ function main(): void {
   };
   const abort = new AbortController();
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'stop') abort.abort();
+    if (message.type === 'stop') abort.abort(message.reason === 'abort-on' ? ABORT_ON_REASON : undefined);
     if (message.type === 'go') go();
   });
 
@@ -62,12 +62,32 @@ function main(): void {
     const run = startLoad(config, {
       signal: abort.signal,
       paceOffsetMs: input.paceOffsetMs,
+      slice: input.slice,
       startAtEpochMs: input.startAtEpochMs,
       ...(input.rows ? { onRow } : {}),
     });
+    let secondsPosted = 0;
     const timer = setInterval(() => {
       postRows();
-      post({ type: 'progress', ...liveCounts(run.recorder) });
+      post({ type: 'progress', ...liveCounts(run.recorder), late: run.late() });
+      if (input.seconds) {
+        const timeline = run.recorder.timeline;
+        timeline.closeUpTo(performance.now());
+        const closed = timeline.closedSince(secondsPosted);
+        secondsPosted += closed.length;
+        if (closed.length > 0) {
+          post({
+            type: 'seconds',
+            seconds: closed.map(({ second, completed, errors, non2xx, histogram }) => ({
+              second,
+              completed,
+              errors,
+              non2xx,
+              ...(histogram ? { histogram } : {}),
+            })),
+          });
+        }
+      }
     }, PROGRESS_INTERVAL_MS);
     run.done.then(
       (outcome) => {

@@ -7,25 +7,34 @@
  * worker → main: "ready", "progress" (4 per second), "rows" (-g only), then
  * "result" or "failed".
  */
+import type { SecondCounts } from '../stats/abort-window.js';
 import type { RecordedOptions, Result } from '../stats/result.js';
 import type { LoadConfig } from './config.js';
 import type { LiveCounts } from './outcome.js';
+import type { ScheduleSlice } from './schedule.js';
 
 export interface WorkerInput {
   /** LoadConfig with the URL as a string (URL objects do not cross threads). */
   config: Omit<LoadConfig, 'url' | 'body'> & { url: string; body: Uint8Array | null };
   recorded: RecordedOptions;
   paceOffsetMs: number;
+  /** Which requests of the one schedule this worker sends (stages). */
+  slice: ScheduleSlice;
   startAtEpochMs: number;
+  /** --abort-on: post each whole second's counts ("seconds") as it closes. */
+  seconds: boolean;
   /** -g: send each finished request's row back (in "rows" batches). */
   rows: boolean;
 }
 
-export type ToWorker = { type: 'go' } | { type: 'stop' };
+/** "stop" with reason "abort-on" ends the run as its deadline does, not as an interrupt. */
+export type ToWorker = { type: 'go' } | { type: 'stop'; reason?: 'abort-on' };
 
 export type FromWorker =
   | { type: 'ready' }
   | ({ type: 'progress' } & LiveCounts)
+  /** --abort-on: the seconds that closed since the last message, in order. */
+  | { type: 'seconds'; seconds: SecondCounts[] }
   /** ROW_FIELDS numbers per row, in RequestRow's field order; the buffer is transferred, not copied. */
   | { type: 'rows'; rows: Float64Array }
   | { type: 'result'; result: Result }

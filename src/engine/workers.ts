@@ -9,11 +9,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { AbortWindow, type AbortFired } from '../stats/abort-window.js';
 import { mergeResults } from '../stats/merge.js';
 import type { RequestRow } from '../stats/request-row.js';
 import type { RecordedOptions, Result } from '../stats/result.js';
 import type { LoadConfig } from './config.js';
-import { sumLiveCounts, type LiveCounts, type RunLoadOptions, type RunningLoad } from './outcome.js';
+import { scheduleOf, sumLiveCounts, withLoadShape, type LiveCounts, type RunLoadOptions, type RunningLoad } from './outcome.js';
+import { SecondsFold } from './seconds-fold.js';
 import { splitConfig } from './split.js';
 import { ROW_FIELDS, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
@@ -73,13 +75,25 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
         workers: 1,
       },
       paceOffsetMs: share.paceOffsetMs,
+      slice: share.slice,
       startAtEpochMs,
+      seconds: options.abortOn !== undefined,
       rows: options.onRow !== undefined,
     };
     return new Worker(script, { workerData: input });
   });
   const send = (message: ToWorker): void => workers.forEach((w) => w.postMessage(message));
   const stopAll = (): void => send({ type: 'stop' });
+  // --abort-on: whole seconds of every worker, added up in order, go through the sliding window.
+  const abortState: { fired: AbortFired | null } = { fired: null };
+  const abortWindow = options.abortOn ? new AbortWindow(options.abortOn) : null;
+  const seconds = new SecondsFold(workers.length, (second) => {
+    if (abortWindow === null || abortState.fired !== null) return;
+    abortState.fired = abortWindow.add(second);
+    if (abortState.fired !== null) send({ type: 'stop', reason: 'abort-on' });
+  });
+  const schedule = scheduleOf(config);
+  let goAtMs: number | null = null;
   options.signal?.addEventListener('abort', stopAll, { once: true });
   // Already aborted (Ctrl-C before the load started): the workers stop as soon as they start.
   if (options.signal?.aborted) stopAll();
@@ -91,9 +105,14 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
         worker.on('message', (message: FromWorker) => {
           if (message.type === 'ready') {
             // Start together so the shares' schedules share one origin.
-            if (++ready === workers.length) send({ type: 'go' });
+            if (++ready === workers.length) {
+              goAtMs = performance.now();
+              send({ type: 'go' });
+            }
           } else if (message.type === 'progress') {
             live[index] = message;
+          } else if (message.type === 'seconds') {
+            for (const second of message.seconds) seconds.add(second);
           } else if (message.type === 'rows') {
             if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {
@@ -112,9 +131,22 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
 
   const done = Promise.all(results).then((parts) => {
     options.signal?.removeEventListener('abort', stopAll);
-    const merged = parts.length === 1 ? parts[0] : mergeResults(parts);
-    return { result: { ...merged, concurrency: config.concurrency, options: recorded } };
+    const merged = withLoadShape(parts.length === 1 ? parts[0] : mergeResults(parts), config);
+    const fired = abortState.fired;
+    return {
+      result: {
+        ...merged,
+        concurrency: config.concurrency,
+        options: recorded,
+        ...(fired ? { aborted: { condition: fired.condition, atSecond: fired.atSecond } } : {}),
+      },
+    };
   });
   done.catch(stopAll);
-  return { progress: () => sumLiveCounts(live), done };
+  const targetRps = (): number | null => {
+    if (schedule === null || goAtMs === null) return null;
+    const elapsedMs = performance.now() - goAtMs;
+    return config.durationMs !== null && elapsedMs >= config.durationMs ? 0 : schedule.rateAtMs(elapsedMs);
+  };
+  return { progress: () => sumLiveCounts(live), targetRps, done };
 }

@@ -7,6 +7,7 @@
  * true median (ab averages the wrong pair), percentiles come from an HDR
  * histogram of every request (ab sorts them all in memory).
  */
+import { loadShapeLines } from './load-shape.js';
 import type { PhaseSummaryMs, Result } from '../stats/result.js';
 
 export interface AbTextOptions {
@@ -112,7 +113,7 @@ function renderAdditions(result: Result): string[] {
   if (result.rate) {
     const r = result.rate;
     lines.push(
-      `Rate:                   target ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms`,
+      `Rate:                   ${result.load?.model === 'stages' ? 'mean target' : 'target'} ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms`,
     );
   }
   const codes = Object.entries(result.statusCodes)
@@ -127,6 +128,7 @@ function renderAdditions(result: Result): string[] {
     lines.push(`Errors (${e.category}):${''.padEnd(Math.max(1, 14 - e.category.length))}${e.count} × ${e.code}: ${e.message}`);
   }
   if (result.interrupted) lines.push('Interrupted:            yes (partial results: requests in flight were dropped)');
+  lines.push(...loadShapeLines(result));
   return lines;
 }
 

@@ -150,18 +150,25 @@ export const CLIENT_JS = String.raw`(function () {
 
   if (data.throughput) {
     var t = data.throughput;
+    var tSeries = [timeSeries(),
+        { label: 'responses/s', stroke: C.blue, width: 2, points: NO_POINTS, fill: 'rgba(0, 114, 178, 0.08)', value: rounded(0) },
+        { label: 'errors/s', stroke: C.vermillion, width: 2, points: NO_POINTS, scale: 'err', value: rounded(0) },
+        { label: 'non-2xx/s', stroke: C.orange, width: 1.5, points: NO_POINTS, dash: [6, 4], scale: 'err', value: rounded(0) }];
+    var tData = [t.xSec, t.completedPerSec, t.errorsPerSec, t.non2xxPerSec];
+    // Open loop: the schedule's target beside what was achieved.
+    if (t.targetPerSec) {
+      tSeries.push({ label: 'target/s', stroke: C.ink, width: 1.5, points: NO_POINTS, dash: [2, 3], value: rounded(0) });
+      tData.push(t.targetPerSec);
+    }
     make('chart-throughput', {
       cursor: { sync: sync },
       scales: { x: timeScale(), y: { range: zeroBased(1.1, 1) }, err: { range: zeroBased(1.2, 1) } },
       axes: [timeAxis(),
         { label: 'responses / s', stroke: C.ink, scale: 'y' },
         { label: 'errors / s', stroke: C.vermillion, scale: 'err', side: 1, grid: { show: false } }],
-      series: [timeSeries(),
-        { label: 'responses/s', stroke: C.blue, width: 2, points: NO_POINTS, fill: 'rgba(0, 114, 178, 0.08)', value: rounded(0) },
-        { label: 'errors/s', stroke: C.vermillion, width: 2, points: NO_POINTS, scale: 'err', value: rounded(0) },
-        { label: 'non-2xx/s', stroke: C.orange, width: 1.5, points: NO_POINTS, dash: [6, 4], scale: 'err', value: rounded(0) }],
+      series: tSeries,
       plugins: timePlugins()
-    }, [t.xSec, t.completedPerSec, t.errorsPerSec, t.non2xxPerSec]);
+    }, tData);
   }
 
   if (data.latency) {

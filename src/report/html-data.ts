@@ -19,6 +19,8 @@ export interface ThroughputData {
   completedPerSec: Series;
   errorsPerSec: Series;
   non2xxPerSec: Series;
+  /** Open loop: the schedule's target rate each second (absent in a closed loop). */
+  targetPerSec?: Series;
 }
 
 export interface LatencyTimelineData {
@@ -102,6 +104,7 @@ function throughputOf(result: Result): ThroughputData | null {
     completedPerSec: result.timeline.map((b) => b.completed),
     errorsPerSec: result.timeline.map((b) => b.errors),
     non2xxPerSec: result.timeline.map((b) => b.non2xx),
+    ...(result.timeline.some((b) => b.targetRps !== undefined) ? { targetPerSec: result.timeline.map((b) => b.targetRps ?? null) } : {}),
   };
 }
 

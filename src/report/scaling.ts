@@ -111,6 +111,19 @@ function abxPerPeriod(result: Result, startMs: number, endMs: number): { request
   return { requests, p99Ms };
 }
 
+/** The schedule's mean target rate over a period's seconds; "-" when none of them ran. */
+function targetPerSec(result: Result, startMs: number, endMs: number): string {
+  let sum = 0;
+  let seconds = 0;
+  for (const bucket of result.timeline) {
+    const at = result.startedAtMs + bucket.second * 1000;
+    if (at < startMs || at >= endMs || bucket.targetRps === undefined) continue;
+    sum += bucket.targetRps;
+    seconds++;
+  }
+  return seconds === 0 ? '-' : String(Math.round(sum / seconds));
+}
+
 export function renderScalingTimeline(result: Result, style: { color: boolean }): string {
   const observation = result.observation;
   if (!observation) return '';
@@ -164,9 +177,12 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
   const lastPeriod = Math.floor(Math.max(...endCandidates) / periodMs) * periodMs;
   const rowCount = Math.floor((lastPeriod - firstPeriod) / periodMs) + 1;
   const shown = Math.min(rowCount, MAX_ROWS);
+  // Open loop: each period's target rate, so a reader sees which rate first crossed the policy's target.
+  const shaped = result.timeline.some((b) => b.targetRps !== undefined);
+  const targetHeader = shaped ? ` ${'target/s'.padStart(8)}` : '';
   const rows: Row[] = [];
   let provisionalSeen = false;
-  const header = `  ${'time'.padEnd(9)} ${'abx req'.padStart(8)} ${'abx p99'.padStart(9)} ${`${metric === 'RequestCountPerTarget' ? 'req/target' : metric}`.padStart(12)} ${'vs target'.padStart(9)} ${'healthy'.padStart(7)} ${'desired/InSvc'.padStart(13)} ${'CPU'.padStart(6)}`;
+  const header = `  ${'time'.padEnd(9)} ${'abx req'.padStart(8)}${targetHeader} ${'abx p99'.padStart(9)} ${`${metric === 'RequestCountPerTarget' ? 'req/target' : metric}`.padStart(12)} ${'vs target'.padStart(9)} ${'healthy'.padStart(7)} ${'desired/InSvc'.padStart(13)} ${'CPU'.padStart(6)}`;
   for (let i = 0; i < shown; i++) {
     const ps = firstPeriod + i * periodMs;
     const abx = abxPerPeriod(result, ps, ps + periodMs);
@@ -185,7 +201,8 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
         ratio = p.bad(ratio.padStart(9));
       }
     }
-    const text = `  ${formatOffset(ps - start).padEnd(9)} ${String(abx.requests).padStart(8)} ${(abx.p99Ms === null ? '-' : `${abx.p99Ms.toFixed(1)}ms`).padStart(9)} ${valueText.padStart(12)} ${ratio.padStart(9)} ${(healthy ? num(healthy.value) : '-').padStart(7)} ${(d === undefined ? '-' : `${d}/${s ?? '-'}`).padStart(13)} ${(cpu ? `${num(cpu.value)}%` : '-').padStart(6)}`;
+    const targetText = shaped ? ` ${targetPerSec(result, ps, ps + periodMs).padStart(8)}` : '';
+    const text = `  ${formatOffset(ps - start).padEnd(9)} ${String(abx.requests).padStart(8)}${targetText} ${(abx.p99Ms === null ? '-' : `${abx.p99Ms.toFixed(1)}ms`).padStart(9)} ${valueText.padStart(12)} ${ratio.padStart(9)} ${(healthy ? num(healthy.value) : '-').padStart(7)} ${(d === undefined ? '-' : `${d}/${s ?? '-'}`).padStart(13)} ${(cpu ? `${num(cpu.value)}%` : '-').padStart(6)}`;
     rows.push({ startMs: ps, text });
   }
 

@@ -143,6 +143,7 @@ export function mergeResults(results: Result[]): Result {
       ...(service ? { service: encodeHistogram(service) } : {}),
     },
     timeline: mergeTimelines(results, startedAtMs),
+    ...mergeLoadShapes(results),
     ...(rate ? { rate } : {}),
     ...(addressLists.length > 0 ? { addresses: mergeAddressShares(addressLists) } : {}),
     ...(observation ? { observation } : {}),
@@ -188,8 +189,9 @@ function addAll(encoded: string[], create: () => Histogram): Histogram {
 }
 
 function sumTotals(all: Totals[]): Totals {
-  const out = { ...all[0] };
-  for (const key of Object.keys(out) as (keyof Totals)[]) out[key] = sum(all.map((t) => t[key]));
+  const out = Object.assign({}, ...all) as Totals;
+  // A field an older result lacks (droppedAtDeadline) counts as 0 there.
+  for (const key of Object.keys(out) as (keyof Totals)[]) out[key] = sum(all.map((t) => t[key] ?? 0));
   return out;
 }
 
@@ -215,6 +217,33 @@ function mergeErrors(all: ErrorCount[]): ErrorCount[] {
     else byKey.set(key, { ...error });
   }
   return [...byKey.values()];
+}
+
+/**
+ * Shards of one shaped run each record their share of the stages: the whole's
+ * rates are their sums. Shapes that differ in their stages' lengths are not
+ * one schedule; the first is kept. The first abort is the run's.
+ */
+function mergeLoadShapes(results: Result[]): Pick<Result, 'load' | 'aborted'> {
+  const out: Pick<Result, 'load' | 'aborted'> = {};
+  const aborted = results.find((r) => r.aborted)?.aborted;
+  if (aborted) out.aborted = { ...aborted };
+  const shapes = results.map((r) => r.load).filter((x): x is NonNullable<Result['load']> => x !== undefined);
+  if (shapes.length === 0) return out;
+  const first = shapes[0];
+  const stages = first.stages?.map((s) => ({ ...s }));
+  const sameShape = shapes.every(
+    (shape) =>
+      shape.model === first.model && shape.stages?.map((s) => s.durationMs).join() === first.stages?.map((s) => s.durationMs).join(),
+  );
+  if (stages && sameShape && shapes.length > 1) {
+    stages.forEach((stage, i) => {
+      stage.fromRps = sum(shapes.map((shape) => shape.stages![i].fromRps));
+      stage.toRps = sum(shapes.map((shape) => shape.stages![i].toRps));
+    });
+  }
+  out.load = { model: first.model, ...(stages ? { stages } : {}) };
+  return out;
 }
 
 function mergeRate(all: RateInfo[]): RateInfo | null {
@@ -256,6 +285,8 @@ function mergeTimelines(results: Result[], earliestMs: number): TimelineBucket[]
       into.errors += bucket.errors;
       into.non2xx += bucket.non2xx;
       into.bytes += bucket.bytes;
+      // Each part's target is its share of the schedule: the whole's is their sum.
+      if (bucket.targetRps !== undefined) into.targetRps = (into.targetRps ?? 0) + bucket.targetRps;
       // An empty bucket's maxMs is 0, which never wins.
       fold.maxMs = Math.max(fold.maxMs, bucket.maxMs);
       if (fold.exact && fold.histogram && bucket.histogram) {

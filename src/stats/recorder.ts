@@ -28,6 +28,8 @@ export interface RunMeta {
   options: RecordedOptions;
   server: Omit<ServerInfo, 'software' | 'documentLength'>;
   rate?: RateInfo;
+  /** Requests in flight when the run stopped, never counted. */
+  droppedAtDeadline?: number;
 }
 
 const MAX_DISTINCT_ERRORS = 50;
@@ -165,6 +167,7 @@ export class Recorder {
         rps: seconds > 0 ? this.completed / seconds : 0,
         keepAliveRequests: this.keepAliveRequests,
         connections: this.connections,
+        ...(meta.droppedAtDeadline !== undefined ? { droppedAtDeadline: meta.droppedAtDeadline } : {}),
       },
       failures: { ...this.failures },
       errors: [...this.errorCounts.values()].sort((a, b) => b.count - a.count),

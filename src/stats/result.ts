@@ -53,6 +53,8 @@ export interface TimelineBucket {
   maxMs: number;
   /** This second's latency histogram (µs, compressed base64), so timelines merge exactly. */
   histogram?: string;
+  /** Open loop: the requests the schedule put in this second (the target rate, requests per second). */
+  targetRps?: number;
 }
 
 export interface Totals {
@@ -76,6 +78,8 @@ export interface Totals {
   keepAliveRequests: number;
   /** TCP connections opened by abx. */
   connections: number;
+  /** Requests in flight when the run stopped (deadline, last stage, interrupt, abort), never counted. */
+  droppedAtDeadline?: number;
 }
 
 export interface Failures {
@@ -96,6 +100,12 @@ export interface Failures {
  * counter except length, which is a check on a response, not an error.
  */
 export type ErrorCategory = Exclude<keyof Failures, 'length'>;
+
+/** The load model: closed loop (-c), constant rate (--rate), or stages (--stage/--ramp/--steps). */
+export interface LoadShapeInfo {
+  model: 'closed' | 'rate' | 'stages';
+  stages?: Array<{ durationMs: number; fromRps: number; toRps: number }>;
+}
 
 /** Open-loop (--rate) bookkeeping. */
 export interface RateInfo {
@@ -255,6 +265,10 @@ export interface Result {
   /** Phase histograms (µs, compressed base64) so merged Connection Times stay exact. */
   phaseHistograms: { connect: string; processing: string; waiting: string; service?: string };
   timeline: TimelineBucket[];
+  /** How the load was generated; for stages, the shape (rates in requests per second, in total). */
+  load?: LoadShapeInfo;
+  /** An --abort-on condition held: its expression and the run's second (from 0) when it did. */
+  aborted?: { condition: string; atSecond: number };
   rate?: RateInfo;
   /** Per server address, when abx chose the addresses (DNS or --resolve); absent through a proxy. */
   addresses?: AddressShare[];

@@ -85,9 +85,9 @@ const metricList = (observing: boolean): string =>
     .join(', ');
 
 /** Parses one `--assert` expression; throws a one-line ConfigError that says what to fix. */
-export function parseAssertion(expression: string, opts: { observing: boolean }): Assertion {
+export function parseAssertion(expression: string, opts: { observing: boolean; flag?: string }): Assertion {
   const text = String(expression).trim();
-  const quoted = `--assert "${text}"`;
+  const quoted = `${opts.flag ?? '--assert'} "${text}"`;
   const match = EXPRESSION.exec(text);
   if (!match) {
     throw new ConfigError(
@@ -128,7 +128,7 @@ export function evaluateAssertions(assertions: Assertion[], result: Result): Ass
   });
 }
 
-function compare(actual: number, op: AssertionOp, expected: number): boolean {
+export function compare(actual: number, op: AssertionOp, expected: number): boolean {
   switch (op) {
     case '<':
       return actual < expected;

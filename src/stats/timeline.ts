@@ -32,6 +32,16 @@ export class TimelineRecorder {
     this.errors++;
   }
 
+  /** Closes every second that ended before `nowMs` (monotonic), so a quiet second is reported too. */
+  closeUpTo(nowMs: number): void {
+    this.advance(nowMs);
+  }
+
+  /** The closed seconds from index `from` on (--abort-on reads them as they close). */
+  closedSince(from: number): TimelineBucket[] {
+    return this.buckets.slice(from);
+  }
+
   /** Closes the current second and returns every bucket; the recorder is done after this. */
   finish(): TimelineBucket[] {
     this.buckets.push(this.currentBucket());
