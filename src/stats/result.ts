@@ -127,7 +127,7 @@ export interface RecordedOptions {
   durationMs: number | null;
   timeoutMs: number;
   keepAlive: boolean;
-  /** Header lines as sent; Authorization, Proxy-Authorization and Cookie values are "[redacted]". */
+  /** Header lines as sent; secret values (by the rule in src/redact.ts, plus --redact-header) are "[redacted]". */
   headers: string[];
   ratePerSec: number | null;
   workers: number;
