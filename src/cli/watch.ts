@@ -15,6 +15,7 @@ import { policyMetric } from '../stats/policy-metric.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import type { AwsFlags } from './options.js';
 import { parseDurationMs } from './parse.js';
+import { onStdoutGone } from './stdio.js';
 
 export interface WatchFlags extends AwsFlags {
   since?: string;
@@ -254,13 +255,8 @@ export function registerWatchCommand(program: Command): void {
       const onSignal = (): void => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      // `abx watch --json | head` closes the pipe: that is the reader being done, not an error.
-      const onPipeError = (error: NodeJS.ErrnoException): void => {
-        if (error.code !== 'EPIPE') throw error;
-        abort.abort();
-        process.exit(EXIT.ok);
-      };
-      process.stdout.on('error', onPipeError);
+      // `abx watch --json | head` closes the pipe: the reader is done, so is the watch.
+      const unsubscribe = onStdoutGone(() => abort.abort());
       try {
         process.exitCode = await runWatch(url, flags, {
           out: (text) => void process.stdout.write(text),
@@ -270,7 +266,7 @@ export function registerWatchCommand(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        process.stdout.off('error', onPipeError);
+        unsubscribe();
       }
     });
 }
