@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from '../library.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
 import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
+import { nothingCompletedReason } from '../report/nothing-completed.js';
 import { renderTextReport } from '../report/text.js';
 import { colorEnabled } from '../report/style.js';
 import { decodeHistogram } from '../stats/histogram.js';
@@ -118,11 +119,10 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   await writeOutputs(settings, result);
 
   if (result.interrupted) return EXIT.interrupted;
-  if (result.assertions?.some((a) => !a.passed)) return EXIT.failed;
-  if (result.totals.completed === 0 && result.totals.failed > 0) {
-    stderr.write(`abx: no request got a response (${result.errors[0]?.message ?? 'all failed'})\n`);
-    return EXIT.failed;
-  }
+  // A run that measured nothing fails, whatever its assertions said.
+  const nothing = nothingCompletedReason(result);
+  if (nothing !== null) stderr.write(`abx: ${nothing}\n`);
+  if (nothing !== null || result.assertions?.some((a) => !a.passed)) return EXIT.failed;
   return EXIT.ok;
 }
 

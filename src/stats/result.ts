@@ -217,6 +217,8 @@ export interface AssertionOutcome {
   actual: number | null;
   unit: string;
   passed: boolean;
+  /** Why `actual` is null, when it says more than "not measured" (e.g. "no completed requests"). */
+  reason?: string;
 }
 
 export interface Result {
