@@ -4,10 +4,9 @@
  * conflicting ones and values outside a flag's choices); the engine and
  * reporters never see raw flags.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
@@ -26,6 +25,7 @@ import {
   checkNoDuplicateHost,
   checkUrlText,
 } from './request-checks.js';
+import { probeOutputPath } from './output-paths.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
 /** The AWS flags the main command and `abx watch` share. */
@@ -130,11 +130,11 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
 
   const output: OutputSettings = {
     json: raw.json === true,
-    outPath: raw.out ? checkWritablePath('--out', raw.out) : null,
-    htmlPath: raw.html ? checkWritablePath('--html', raw.html) : null,
-    junitPath: raw.junit ? checkWritablePath('--junit', raw.junit) : null,
-    percentileCsvPath: raw.e ? checkWritablePath('-e', raw.e) : null,
-    gnuplotPath: raw.g ? checkWritablePath('-g', raw.g) : null,
+    outPath: raw.out ? probeOutputPath('--out', raw.out) : null,
+    htmlPath: raw.html ? probeOutputPath('--html', raw.html) : null,
+    junitPath: raw.junit ? probeOutputPath('--junit', raw.junit) : null,
+    percentileCsvPath: raw.e ? probeOutputPath('-e', raw.e) : null,
+    gnuplotPath: raw.g ? probeOutputPath('-g', raw.g, { streamed: true }) : null,
     quiet: raw.quiet === true,
     // The flag's choices (run-flags.ts) hold it to 0-5.
     verbosity: raw.verbosity !== undefined ? Number(raw.verbosity) : 0,
@@ -306,20 +306,4 @@ function parseEndpointUrl(text: string): string {
 function nonEmpty(flag: string, value: string): string {
   if (!value.trim()) throw new ConfigError(`${flag} must not be empty`);
   return value.trim();
-}
-
-/** The folder must exist and the path must not be a directory; checked before any request is sent. */
-export function checkWritablePath(flag: string, path: string): string {
-  const absolute = resolvePath(path);
-  try {
-    accessSync(dirname(absolute), constants.W_OK);
-  } catch {
-    throw new ConfigError(`${flag} ${path}: the folder ${dirname(absolute)} does not exist or is not writable`);
-  }
-  try {
-    if (!statSync(absolute).isFile()) throw new ConfigError(`${flag} ${path}: exists and is not a regular file`);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-  }
-  return absolute;
 }

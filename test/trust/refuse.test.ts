@@ -31,6 +31,20 @@ const cases: Array<{ name: string; args: string[]; says: RegExp }> = [
   { name: '-m connect (any case)', args: ['-m', 'connect'], says: /-m CONNECT opens a tunnel/ },
   { name: '-m with a space', args: ['-m', 'GE T'], says: /-m "GE T" is not an HTTP method name/ },
   { name: '-n beyond 2^53-1', args: ['-n', '99999999999999999999'], says: /-n\/--requests must be at most 9007199254740991/ },
+  {
+    name: '--out under /proc',
+    args: ['--out', '/proc/x.json'],
+    says: /--out \/proc\/x\.json: the folder \/proc does not exist or is not writable/,
+  },
+  { name: '--html under /proc', args: ['--html', '/proc/x.html'], says: /--html \/proc\/x\.html: the folder \/proc/ },
+  { name: '--junit under /proc', args: ['--junit', '/proc/x.xml'], says: /--junit \/proc\/x\.xml: the folder \/proc/ },
+  { name: '-e under /proc', args: ['-e', '/proc/x.csv'], says: /-e \/proc\/x\.csv: the folder \/proc/ },
+  { name: '-g under /proc', args: ['-g', '/proc/x.tsv'], says: /-g \/proc\/x\.tsv: the folder \/proc/ },
+  {
+    name: '--out to a device',
+    args: ['--out', '/dev/null'],
+    says: /--out \/dev\/null: exists and is not a regular file \(it is a device\)/,
+  },
   { name: '--redact-header not a name', args: ['--redact-header', 'a b'], says: /--redact-header "a b" is not a valid header name/ },
 ];
 
@@ -55,5 +69,11 @@ describe('refused before sending: exit 2, one line, nothing sent', () => {
     expect(stderrLines(outcome)).toHaveLength(1);
     expect(outcome.stderr).toMatch(says);
     expect(server.connections).toBe(0);
+  });
+
+  it('-g /dev/null is allowed, as ab allows it', async () => {
+    const outcome = await runAbx(['-n', '2', '-g', '/dev/null', server.url], { timeoutMs: 10_000 });
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stderr).not.toMatch(/^abx: /m);
   });
 });
