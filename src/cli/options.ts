@@ -4,7 +4,6 @@
  * conflicting ones and values outside a flag's choices); the engine and
  * reporters never see raw flags.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.js';
@@ -25,6 +24,7 @@ import {
   checkNoDuplicateHost,
   checkUrlText,
 } from './request-checks.js';
+import { readBodyFile } from './body-file.js';
 import { probeOutputPath } from './output-paths.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
@@ -218,11 +218,7 @@ function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | nul
   const file = raw.postFile ?? raw.putFile;
   if (file) {
     const flag = raw.postFile ? '-p' : '-u';
-    try {
-      body = readFileSync(file);
-    } catch (error) {
-      throw new ConfigError(`${flag} ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    body = readBodyFile(flag, file);
   }
   if (raw.method !== undefined) {
     method = checkMethod(raw.method);
