@@ -6,6 +6,7 @@
  * Everything heavy (undici, the AWS SDK, the lab's servers) is loaded on first
  * use, so importing this module costs little.
  */
+import { randomUUID } from 'node:crypto';
 import type { LoadConfig } from './engine/config.js';
 import type { RequestRow } from './stats/request-row.js';
 import type { LabOptions, Lab } from './lab/index.js';
@@ -120,6 +121,7 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
   try {
     const { result } = await running.done;
     report?.();
+    result.runId ??= randomUUID();
     return result;
   } finally {
     if (timer) clearInterval(timer);

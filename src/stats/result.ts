@@ -224,6 +224,10 @@ export interface AssertionOutcome {
 export interface Result {
   schema: typeof RESULT_SCHEMA;
   tool: { name: 'abx'; version: string };
+  /** A random id given to each run (and to each merged result), so `abx merge` can refuse to count one run twice. */
+  runId?: string;
+  /** For a merged result: the run ids folded into it. */
+  mergedFrom?: string[];
   /** The target URL, without user info. */
   url: string;
   method: string;
