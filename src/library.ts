@@ -135,6 +135,8 @@ export interface ObserveOptions extends Omit<ObserverOptions, 'url' | 'pollInter
   pollIntervalMs?: number;
   /** Epoch ms events are timed from and count as new after (default: now). */
   runStartedAtMs?: number;
+  /** Aborting it ends the start-up wait (discovery and the first poll) at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -147,13 +149,16 @@ export async function observe(options: ObserveOptions): Promise<Observer> {
     import('./observe/observer.js'),
     import('./observe/options.js'),
   ]);
-  const { url, pollIntervalMs, runStartedAtMs, ...rest } = options;
-  return startObserver({
-    ...rest,
-    ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
-    pollIntervalMs: pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    runStartedAtMs: runStartedAtMs ?? Date.now(),
-  });
+  const { url, pollIntervalMs, runStartedAtMs, signal, ...rest } = options;
+  return startObserver(
+    {
+      ...rest,
+      ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
+      pollIntervalMs: pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      runStartedAtMs: runStartedAtMs ?? Date.now(),
+    },
+    signal ? { signal } : {},
+  );
 }
 
 /** Starts the lab: a simulated ALB + Auto Scaling group and the AWS APIs abx reads, on loopback. */

@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.js';
-import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { AwsCredentials } from '../observe/aws.js';
 import type { RecordedOptions } from '../stats/result.js';
@@ -153,7 +153,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
   };
   if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
   if (raw.targetGroup !== undefined) observe.targetGroupArn = parseTargetGroupArn(raw.targetGroup);
-  if (raw.region !== undefined) observe.region = nonEmpty('--region', raw.region);
+  if (raw.region !== undefined) observe.region = checkRegion(raw.region);
   if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
   if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
 

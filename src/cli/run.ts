@@ -66,6 +66,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const observer = await startObserverIfWanted(
     settings,
     startedAtMs,
+    abort.signal,
     (line) => progress?.log(line),
     (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
   );
@@ -94,13 +95,14 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
 
   if (observer) {
+    // The observer skips the linger when it can see nothing (no such group, no credentials, an endpoint that never answered).
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
-    if (lingerMs > 0 && !abort.signal.aborted) {
-      stderr.write(
-        `Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`,
-      );
-    }
-    result.observation = await observer.stop({ lingerMs: abort.signal.aborted ? 0 : lingerMs, signal: abort.signal });
+    result.observation = await observer.stop({
+      lingerMs: abort.signal.aborted ? 0 : lingerMs,
+      signal: abort.signal,
+      onLinger: (ms) =>
+        stderr.write(`Observing for ${Math.round(ms / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`),
+    });
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -157,9 +159,10 @@ async function writeOutputs(settings: RunSettings, result: Result): Promise<void
 async function startObserverIfWanted(
   settings: RunSettings,
   runStartedAtMs: number,
+  signal: AbortSignal,
   onLine: (line: string) => void,
   onWarning: (message: string) => void,
-): Promise<{ stop(opts: { lingerMs?: number; signal?: AbortSignal }): Promise<import('../stats/result.js').Observation> } | null> {
+): Promise<import('../observe/observer.js').Observer | null> {
   const o = settings.observe;
   if (!o.observing) return null;
   // Loaded only now: plain runs never pay for the reporter (observe() loads the AWS SDK only when called).
@@ -170,6 +173,7 @@ async function startObserverIfWanted(
     url: settings.load.url,
     onEvent: (event: ObservationEvent) => onLine(formatEvent(event, runStartedAtMs)),
     onWarning,
+    signal,
   };
   if (o.asg !== undefined) options.asg = o.asg;
   if (o.targetGroupArn !== undefined) options.targetGroupArn = o.targetGroupArn;
