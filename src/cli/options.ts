@@ -25,6 +25,7 @@ import {
   checkUrlText,
 } from './request-checks.js';
 import { readBodyFile } from './body-file.js';
+import { checkDescriptors, readOpenFileLimit } from './descriptors.js';
 import { probeOutputPath } from './output-paths.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 
@@ -162,6 +163,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
 
   const redactHeaders = (raw.redactHeader ?? []).map((name) => checkHeaderName('--redact-header', name.trim()));
   const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
+  checkDescriptors(concurrency, workers, readOpenFileLimit());
   const recorded: RecordedOptions = {
     requests,
     concurrency,

@@ -21,6 +21,9 @@ import { writeFileAtomic } from './result-file.js';
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
 const PROGRESS_INTERVAL_MS = 100;
 
+/** After Ctrl-C the load has this long to hand back what it measured before abx exits without it. */
+const INTERRUPT_GRACE_MS = 500;
+
 /** Default linger after the load when observing: long enough for one more metric period to land. */
 const DEFAULT_LINGER_MS = 60_000;
 
@@ -53,10 +56,17 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   // Ctrl-C or SIGTERM: stop sending, report what was measured, exit 130. A second Ctrl-C exits at once.
   const abort = new AbortController();
   let signals = 0;
+  let loadEnded = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals > 1 && signal === 'SIGINT') process.exit(EXIT.interrupted);
     abort.abort();
+    // Tens of thousands of lanes stuck connecting can take seconds to wind down: Ctrl-C must not.
+    setTimeout(() => {
+      if (loadEnded) return;
+      stderr.write(`abx: interrupted; the load did not stop within ${INTERRUPT_GRACE_MS / 1000} s, so there is no report\n`);
+      process.exit(EXIT.interrupted);
+    }, INTERRUPT_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -91,6 +101,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   });
 
   const result: Result = await done;
+  loadEnded = true;
   progress.stop(result.totals.requests);
   const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
 
@@ -120,7 +131,13 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   if (!gnuplotStatus.complete) stderr.write(`abx: the -g file ${output.gnuplotPath} is incomplete: ${gnuplotStatus.reason}\n`);
   await writeOutputs(settings, result);
 
-  if (result.interrupted) return EXIT.interrupted;
+  if (result.interrupted) {
+    // Thousands of sockets still closing would keep the process alive for seconds after Ctrl-C: once what was
+    // measured is printed and written, end now.
+    await flushed(stdout);
+    await flushed(stderr);
+    process.exit(EXIT.interrupted);
+  }
   // A run that measured nothing fails, whatever its assertions said.
   const nothing = nothingCompletedReason(result);
   if (nothing !== null) stderr.write(`abx: ${nothing}\n`);
@@ -182,4 +199,12 @@ async function startObserverIfWanted(
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
   if (o.credentials !== undefined) options.credentials = o.credentials;
   return observe(options);
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the system (or the stream is gone). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
 }
