@@ -6,6 +6,7 @@
  * Everything heavy (undici, the AWS SDK, the lab's servers) is loaded on first
  * use, so importing this module costs little.
  */
+import { randomUUID } from 'node:crypto';
 import type { LoadConfig } from './engine/config.js';
 import type { RequestRow } from './stats/request-row.js';
 import type { LabOptions, Lab } from './lab/index.js';
@@ -141,6 +142,7 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
   try {
     const { result } = await running.done;
     report?.();
+    result.runId ??= randomUUID();
     return result;
   } finally {
     if (timer) clearInterval(timer);
@@ -154,6 +156,8 @@ export interface ObserveOptions extends Omit<ObserverOptions, 'url' | 'pollInter
   pollIntervalMs?: number;
   /** Epoch ms events are timed from and count as new after (default: now). */
   runStartedAtMs?: number;
+  /** Aborting it ends the start-up wait (discovery and the first poll) at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -166,13 +170,16 @@ export async function observe(options: ObserveOptions): Promise<Observer> {
     import('./observe/observer.js'),
     import('./observe/options.js'),
   ]);
-  const { url, pollIntervalMs, runStartedAtMs, ...rest } = options;
-  return startObserver({
-    ...rest,
-    ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
-    pollIntervalMs: pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    runStartedAtMs: runStartedAtMs ?? Date.now(),
-  });
+  const { url, pollIntervalMs, runStartedAtMs, signal, ...rest } = options;
+  return startObserver(
+    {
+      ...rest,
+      ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
+      pollIntervalMs: pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      runStartedAtMs: runStartedAtMs ?? Date.now(),
+    },
+    signal ? { signal } : {},
+  );
 }
 
 /** Starts the lab: a simulated ALB + Auto Scaling group and the AWS APIs abx reads, on loopback. */

@@ -7,6 +7,7 @@ import type { Command as PlainCommand } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
 import { abxVersion } from '../version.js';
 import { declareRunFlags, refuseUnsupportedAbFlags } from './run-flags.js';
+import { guardStdio } from './stdio.js';
 
 export function buildProgram() {
   const program = new Command('abx')
@@ -52,6 +53,8 @@ async function registerSubcommands(program: Program): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Before anything is written: a closed pipe or a full disk must never be an unhandled 'error' event.
+  guardStdio();
   // The AWS SDK warns once on Node 20 that its future versions need Node 22:
   // that is about a future upgrade of abx, not something an abx user can act
   // on. Set here, by the CLI that owns the process, never by library code.

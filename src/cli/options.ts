@@ -4,18 +4,29 @@
  * conflicting ones and values outside a flag's choices); the engine and
  * reporters never see raw flags.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { AwsCredentials } from '../observe/aws.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
+import { redactHeaderLines } from '../redact.js';
 import type { RunFlags } from './run-flags.js';
 import { urlPort } from '../url-port.js';
+import {
+  checkCredentials,
+  checkCustomHeader,
+  checkFieldValue,
+  checkHeaderName,
+  checkMethod,
+  checkNoDuplicateHost,
+  checkUrlText,
+} from './request-checks.js';
+import { readBodyFile } from './body-file.js';
+import { checkDescriptors, readOpenFileLimit } from './descriptors.js';
+import { probeOutputPath } from './output-paths.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 import { parseLoadShape } from './load-shape.js';
 import { parseAbortOn } from './abort-on.js';
@@ -73,10 +84,11 @@ export interface RunSettings {
   recorded: RecordedOptions;
   /** --abort-on: stop early when one of these holds over the sliding window; null when none. */
   abortOn: AbortOnSettings | null;
+  /** --redact-header names: secret besides the built-in rule (src/redact.ts); pass them to every redact call. */
+  redactHeaders: string[];
 }
 
 const MAX_CONCURRENCY = 20_000;
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions): RunSettings {
   const url = parseTargetUrl(rawUrl);
@@ -89,7 +101,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
   const shapeMs = stages === null ? null : stages.reduce((total, stage) => total + stage.durationMs, 0);
   const durationMs = shapeMs === null ? limitMs : limitMs === null ? shapeMs : Math.min(limitMs, shapeMs);
   const drainMs = raw.drain !== undefined ? parseDurationMs('--drain', raw.drain, { bareUnit: 's', allowZero: true }) : 0;
-  let requests = raw.requests !== undefined ? parseInteger('-n/--requests', raw.requests) : null;
+  let requests = raw.requests !== undefined ? parseInteger('-n/--requests', raw.requests, { max: Number.MAX_SAFE_INTEGER }) : null;
   // ab's default is one request; -t alone runs for its time with no cap (ab silently caps at 50000).
   if (requests === null && durationMs === null) requests = 1;
   const concurrency =
@@ -132,11 +144,11 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
 
   const output: OutputSettings = {
     json: raw.json === true,
-    outPath: raw.out ? checkWritablePath('--out', raw.out) : null,
-    htmlPath: raw.html ? checkWritablePath('--html', raw.html) : null,
-    junitPath: raw.junit ? checkWritablePath('--junit', raw.junit) : null,
-    percentileCsvPath: raw.e ? checkWritablePath('-e', raw.e) : null,
-    gnuplotPath: raw.g ? checkWritablePath('-g', raw.g) : null,
+    outPath: raw.out ? probeOutputPath('--out', raw.out) : null,
+    htmlPath: raw.html ? probeOutputPath('--html', raw.html) : null,
+    junitPath: raw.junit ? probeOutputPath('--junit', raw.junit) : null,
+    percentileCsvPath: raw.e ? probeOutputPath('-e', raw.e) : null,
+    gnuplotPath: raw.g ? probeOutputPath('-g', raw.g, { streamed: true }) : null,
     quiet: raw.quiet === true,
     // The flag's choices (run-flags.ts) hold it to 0-5.
     verbosity: raw.verbosity !== undefined ? Number(raw.verbosity) : 0,
@@ -155,26 +167,28 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
   };
   if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
   if (raw.targetGroup !== undefined) observe.targetGroupArn = parseTargetGroupArn(raw.targetGroup);
-  if (raw.region !== undefined) observe.region = nonEmpty('--region', raw.region);
+  if (raw.region !== undefined) observe.region = checkRegion(raw.region);
   if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
   if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
 
   observe.observing = !observe.disabled && wantsObservation({ asg: observe.asg, targetGroupArn: observe.targetGroupArn, url });
   const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing: observe.observing }));
 
+  const redactHeaders = (raw.redactHeader ?? []).map((name) => checkHeaderName('--redact-header', name.trim()));
   const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
+  checkDescriptors(concurrency, workers, readOpenFileLimit());
   const recorded: RecordedOptions = {
     requests,
     concurrency,
     durationMs,
     timeoutMs,
     keepAlive: load.keepAlive,
-    headers: headers.map(([name, value]) => `${name}: ${SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value}`),
+    headers: redactHeaderLines(headers, redactHeaders),
     ratePerSec,
     workers,
   };
   const abortOn = parseAbortOn(raw);
-  return { load, workers, output, assertions, observe, recorded, abortOn };
+  return { load, workers, output, assertions, observe, recorded, abortOn, redactHeaders };
 }
 
 /**
@@ -187,6 +201,7 @@ function defaultWorkers(concurrency: number): number {
 
 export function parseTargetUrl(rawUrl: string | undefined): URL {
   if (!rawUrl) throw new ConfigError('missing URL: give one, e.g. abx -n 100 -c 10 http://127.0.0.1:8080/');
+  checkUrlText(rawUrl);
   const text = rawUrl.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!scheme) throw new ConfigError(`URL "${rawUrl}" has no scheme: write it as http://${text.replace(/^\/+/, '')}`);
@@ -219,27 +234,17 @@ function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | nul
   const file = raw.postFile ?? raw.putFile;
   if (file) {
     const flag = raw.postFile ? '-p' : '-u';
-    try {
-      body = readFileSync(file);
-    } catch (error) {
-      throw new ConfigError(`${flag} ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    body = readBodyFile(flag, file);
   }
   if (raw.method !== undefined) {
-    if (!/^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/.test(raw.method)) {
-      throw new ConfigError(`-m "${raw.method}" is not an HTTP method name: use a token such as GET, POST or PATCH`);
-    }
-    method = raw.method.toUpperCase();
+    method = checkMethod(raw.method);
   }
   return { method, body };
 }
 
 function buildHeaders(raw: RawRunOptions, url: URL, hasBody: boolean): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
-  const basic = (flag: string, value: string): string => {
-    if (!value.includes(':')) throw new ConfigError(`${flag} must be user:password (got no colon)`);
-    return `Basic ${Buffer.from(value).toString('base64')}`;
-  };
+  const basic = (flag: string, value: string): string => `Basic ${Buffer.from(checkCredentials(flag, value)).toString('base64')}`;
   if (raw.auth !== undefined) headers.push(['Authorization', basic('-A', raw.auth)]);
   else if (url.username) {
     headers.push([
@@ -250,18 +255,17 @@ function buildHeaders(raw: RawRunOptions, url: URL, hasBody: boolean): Array<[st
   url.username = '';
   url.password = '';
   // ab keeps only the last -C; abx sends them all in one Cookie header.
-  if (raw.cookie?.length) headers.push(['Cookie', raw.cookie.join('; ')]);
-  if (hasBody) headers.push(['Content-Type', raw.contentType ?? 'text/plain']);
+  if (raw.cookie?.length) headers.push(['Cookie', raw.cookie.map((c) => checkFieldValue('a -C cookie', c)).join('; ')]);
+  if (hasBody) headers.push(['Content-Type', checkFieldValue('-T', raw.contentType ?? 'text/plain')]);
   for (const line of raw.header ?? []) {
     const colon = line.indexOf(':');
-    if (colon < 0) throw new ConfigError(`-H "${line}" has no colon: write it as "Name: value"`);
+    if (colon < 0) throw new ConfigError(`-H needs "Name: value" (got no colon)`);
     const name = line.slice(0, colon).trim();
-    if (!name) throw new ConfigError(`-H "${line}" has an empty header name: write it as "Name: value"`);
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new ConfigError(`-H "${line}": "${name}" is not a valid header name`);
     const value = line.slice(colon + 1).trim();
-    if (/[\r\n]/.test(value)) throw new ConfigError(`-H "${name}" has a line break in its value`);
+    checkCustomHeader(name, value);
     headers.push([name, value]);
   }
+  checkNoDuplicateHost(headers);
   return headers;
 }
 
@@ -272,8 +276,7 @@ function parseProxy(proxy: string, proxyAuth: string | undefined): { url: string
   }
   let authorization: string | null = null;
   if (proxyAuth !== undefined) {
-    if (!proxyAuth.includes(':')) throw new ConfigError('-P must be user:password (got no colon)');
-    authorization = `Basic ${Buffer.from(proxyAuth).toString('base64')}`;
+    authorization = `Basic ${Buffer.from(checkCredentials('-P', proxyAuth)).toString('base64')}`;
   }
   return { url: `http://${match[1]}:${match[2]}`, authorization };
 }
@@ -315,20 +318,4 @@ function parseEndpointUrl(text: string): string {
 function nonEmpty(flag: string, value: string): string {
   if (!value.trim()) throw new ConfigError(`${flag} must not be empty`);
   return value.trim();
-}
-
-/** The folder must exist and the path must not be a directory; checked before any request is sent. */
-export function checkWritablePath(flag: string, path: string): string {
-  const absolute = resolvePath(path);
-  try {
-    accessSync(dirname(absolute), constants.W_OK);
-  } catch {
-    throw new ConfigError(`${flag} ${path}: the folder ${dirname(absolute)} does not exist or is not writable`);
-  }
-  try {
-    if (!statSync(absolute).isFile()) throw new ConfigError(`${flag} ${path}: exists and is not a regular file`);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-  }
-  return absolute;
 }

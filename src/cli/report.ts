@@ -37,12 +37,17 @@ export function registerReportCommands(program: Command): void {
     .description('merge result files exactly (histograms, per-second timelines, counters, scaling events)')
     .argument('<files...>', 'two or more JSON results written by abx --out')
     .option('--out <file>', 'write the merged result here (default: print it)')
+    .option('--force', 'merge results of different URLs, methods or load models (never the same run twice)')
     .action(async (files, options) => {
       if (files.length < 2) throw new ConfigError('abx merge needs at least two result files (abx merge A.json B.json --out M.json)');
       // Loaded on use: registering subcommands must stay cheap for `abx --version`.
-      const { mergeResults } = await import('../stats/merge.js');
+      const [{ mergeResults }, { checkMergeable, stampMerged }] = await Promise.all([
+        import('../stats/merge.js'),
+        import('./merge-checks.js'),
+      ]);
       const results = await Promise.all(files.map((file) => readResultFile(file)));
-      const json = `${JSON.stringify(mergeResults(results), null, 2)}\n`;
+      checkMergeable(files, results, { force: options.force === true });
+      const json = `${JSON.stringify(stampMerged(mergeResults(results), results), null, 2)}\n`;
       if (options.out) await writeFileAtomic(options.out, json);
       else process.stdout.write(json);
     });

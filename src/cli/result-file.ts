@@ -14,6 +14,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { redactHeaderLine } from '../redact.js';
 import { RESULT_SCHEMA, type Result } from '../stats/result.js';
 
 const SCHEMA_TAG = /^abx\.result\/v(\d+)$/;
@@ -56,26 +57,13 @@ export async function readResultFile(path: string): Promise<Result> {
       `${path} uses an older result schema (${String(schema)}) that this abx no longer reads; re-run it to get ${RESULT_SCHEMA}`,
     );
   }
-  const missing = missingField(data as Record<string, unknown>);
-  if (missing) throw new ConfigError(`${path} is a damaged abx result: ${missing}; re-run it or restore the file`);
-  return data as Result;
-}
-
-/** The first field a reporter or merge needs that is absent or of the wrong type. */
-function missingField(data: Record<string, unknown>): string | null {
-  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const checks: [string, (v: unknown) => boolean][] = [
-    ['startedAtMs', (v) => typeof v === 'number'],
-    ['durationMs', (v) => typeof v === 'number'],
-    ['totals', isObject],
-    ['failures', isObject],
-    ['latencyMs', isObject],
-    ['histogram', (v) => typeof v === 'string'],
-    ['phaseHistograms', isObject],
-    ['timeline', Array.isArray],
-  ];
-  for (const [name, ok] of checks) if (!ok(data[name])) return `"${name}" is missing or malformed`;
-  return null;
+  const { resultProblem } = await import('./result-validate.js');
+  const problem = resultProblem(data);
+  if (problem !== null) throw new ConfigError(`${path} is not a valid abx result: ${problem}`);
+  const result = data as Result;
+  // A file written by hand or by an older abx may hold a secret: no report shows it.
+  result.options.headers = result.options.headers.map((line) => redactHeaderLine(line));
+  return result;
 }
 
 function kindOf(info: Stats): string {

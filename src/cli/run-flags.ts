@@ -44,6 +44,11 @@ export function declareRunFlags<Args extends unknown[]>(command: Command<Args>) 
       .option('-k, --keepalive', 'reuse connections (HTTP keep-alive); otherwise one connection per request, as ab')
       .option('-H, --header <line>', 'extra header "Name: value" (repeatable)', collect)
       .option('-C, --cookie <name=value>', 'cookie (repeatable; all are sent, unlike ab)', collect)
+      .option(
+        '--redact-header <name>',
+        "never print or store this header's value (repeatable; Authorization, Cookie and names with key/token/secret/auth/session/password always are)",
+        collect,
+      )
       .option('-A, --auth <user:pass>', 'basic authentication')
       .option('-P, --proxy-auth <user:pass>', 'basic proxy authentication')
       .option('-X, --proxy <host:port>', 'send through this HTTP proxy')

@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from '../library.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
 import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
+import { nothingCompletedReason } from '../report/nothing-completed.js';
 import { renderTextReport } from '../report/text.js';
 import { colorEnabled } from '../report/style.js';
 import { decodeHistogram } from '../stats/histogram.js';
@@ -19,6 +20,9 @@ import { writeFileAtomic } from './result-file.js';
 
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
 const PROGRESS_INTERVAL_MS = 100;
+
+/** After Ctrl-C the load has this long to hand back what it measured before abx exits without it. */
+const INTERRUPT_GRACE_MS = 500;
 
 /** Default linger after the load when observing: long enough for one more metric period to land. */
 const DEFAULT_LINGER_MS = 60_000;
@@ -52,10 +56,17 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   // Ctrl-C or SIGTERM: stop sending, report what was measured, exit 130. A second Ctrl-C exits at once.
   const abort = new AbortController();
   let signals = 0;
+  let loadEnded = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals > 1 && signal === 'SIGINT') process.exit(EXIT.interrupted);
     abort.abort();
+    // Tens of thousands of lanes stuck connecting can take seconds to wind down: Ctrl-C must not.
+    setTimeout(() => {
+      if (loadEnded) return;
+      stderr.write(`abx: interrupted; the load did not stop within ${INTERRUPT_GRACE_MS / 1000} s, so there is no report\n`);
+      process.exit(EXIT.interrupted);
+    }, INTERRUPT_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -65,6 +76,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const observer = await startObserverIfWanted(
     settings,
     startedAtMs,
+    abort.signal,
     (line) => progress?.log(line),
     (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
   );
@@ -89,17 +101,19 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   });
 
   const result: Result = await done;
+  loadEnded = true;
   progress.stop(result.totals.requests);
   const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
 
   if (observer) {
+    // The observer skips the linger when it can see nothing (no such group, no credentials, an endpoint that never answered).
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
-    if (lingerMs > 0 && !abort.signal.aborted) {
-      stderr.write(
-        `Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`,
-      );
-    }
-    result.observation = await observer.stop({ lingerMs: abort.signal.aborted ? 0 : lingerMs, signal: abort.signal });
+    result.observation = await observer.stop({
+      lingerMs: abort.signal.aborted ? 0 : lingerMs,
+      signal: abort.signal,
+      onLinger: (ms) =>
+        stderr.write(`Observing for ${Math.round(ms / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`),
+    });
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -117,13 +131,18 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   if (!gnuplotStatus.complete) stderr.write(`abx: the -g file ${output.gnuplotPath} is incomplete: ${gnuplotStatus.reason}\n`);
   await writeOutputs(settings, result);
 
-  if (result.interrupted) return EXIT.interrupted;
-  if (result.aborted) return EXIT.failed;
-  if (result.assertions?.some((a) => !a.passed)) return EXIT.failed;
-  if (result.totals.completed === 0 && result.totals.failed > 0) {
-    stderr.write(`abx: no request got a response (${result.errors[0]?.message ?? 'all failed'})\n`);
-    return EXIT.failed;
+  if (result.interrupted) {
+    // Thousands of sockets still closing would keep the process alive for seconds after Ctrl-C: once what was
+    // measured is printed and written, end now.
+    await flushed(stdout);
+    await flushed(stderr);
+    process.exit(EXIT.interrupted);
   }
+  // A run that measured nothing fails, whatever its assertions said.
+  const nothing = nothingCompletedReason(result);
+  if (nothing !== null) stderr.write(`abx: ${nothing}\n`);
+  // --abort-on stopped the run: its report already says which condition fired.
+  if (nothing !== null || result.aborted || result.assertions?.some((a) => !a.passed)) return EXIT.failed;
   return EXIT.ok;
 }
 
@@ -158,9 +177,10 @@ async function writeOutputs(settings: RunSettings, result: Result): Promise<void
 async function startObserverIfWanted(
   settings: RunSettings,
   runStartedAtMs: number,
+  signal: AbortSignal,
   onLine: (line: string) => void,
   onWarning: (message: string) => void,
-): Promise<{ stop(opts: { lingerMs?: number; signal?: AbortSignal }): Promise<import('../stats/result.js').Observation> } | null> {
+): Promise<import('../observe/observer.js').Observer | null> {
   const o = settings.observe;
   if (!o.observing) return null;
   // Loaded only now: plain runs never pay for the reporter (observe() loads the AWS SDK only when called).
@@ -171,6 +191,7 @@ async function startObserverIfWanted(
     url: settings.load.url,
     onEvent: (event: ObservationEvent) => onLine(formatEvent(event, runStartedAtMs)),
     onWarning,
+    signal,
   };
   if (o.asg !== undefined) options.asg = o.asg;
   if (o.targetGroupArn !== undefined) options.targetGroupArn = o.targetGroupArn;
@@ -179,4 +200,12 @@ async function startObserverIfWanted(
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
   if (o.credentials !== undefined) options.credentials = o.credentials;
   return observe(options);
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the system (or the stream is gone). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
 }

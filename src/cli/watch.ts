@@ -8,13 +8,15 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
-import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import type { ObservationBlock } from '../observe/observer.js';
 import type { ObserverOptions } from '../observe/types.js';
 import { describeEvent } from '../report/scaling.js';
 import { policyMetric } from '../stats/policy-metric.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import type { AwsFlags } from './options.js';
 import { parseDurationMs } from './parse.js';
+import { onStdoutGone } from './stdio.js';
 
 export interface WatchFlags extends AwsFlags {
   since?: string;
@@ -65,7 +67,7 @@ export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: 
     ...(flags.asg ? { asg: flags.asg } : {}),
     ...(flags.targetGroup ? { targetGroupArn: flags.targetGroup } : {}),
     ...(parsedUrl ? { url: parsedUrl } : {}),
-    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.region !== undefined ? { region: checkRegion(flags.region) } : {}),
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
   };
@@ -174,6 +176,11 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
       { finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) },
     );
     const observation = await observer.stop();
+    const failure = unreadable(observer.blocked(), observation);
+    if (failure) {
+      io.err(`abx: watch: ${failure.message}\n`);
+      return failure.code;
+    }
     const state = watchState(observation, Date.now());
     if (json) {
       emit('state', state);
@@ -212,10 +219,36 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     if (event.activityId) seenActivities.add(event.activityId);
     io.out(`${eventLine(update ? { ...event, at: event.endedAt ?? new Date().toISOString() } : event)}\n`);
   };
+  // Ends the watch: Ctrl-C, a closed stdout, or a group that cannot be read at all.
+  const ended = new AbortController();
+  const end = (): void => ended.abort();
+  if (io.signal?.aborted) end();
+  else io.signal?.addEventListener('abort', end, { once: true });
+  let observerRef: { blocked(): ObservationBlock | null } | null = null;
+  let blockedBy: ObservationBlock | null = null;
+  const onPollChecked = (observation: Observation): void => {
+    blockedBy = observerRef?.blocked() ?? null;
+    if (blockedBy) return end();
+    onPoll(observation);
+  };
   const observer = await startObserver(
     { ...options, onWarning: warn, onEvent },
-    { onPoll, finalPoll: false, alarmHistory: sinceMs > 0, ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}) },
+    {
+      onPoll: onPollChecked,
+      finalPoll: false,
+      alarmHistory: sinceMs > 0,
+      signal: ended.signal,
+      ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}),
+    },
   );
+  observerRef = observer;
+  blockedBy ??= observer.blocked();
+  if (blockedBy) {
+    await observer.stop({ signal: AbortSignal.abort() });
+    const failure = unreadable(blockedBy, observer.snapshot())!;
+    io.err(`abx: watch: ${failure.message}\n`);
+    return failure.code;
+  }
   if (!json) {
     const seen = observer.snapshot();
     const policy = seen.policy
@@ -225,11 +258,32 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
       `abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop\n`,
     );
   }
-  if (!io.signal?.aborted) {
-    await new Promise<void>((resolve) => io.signal?.addEventListener('abort', () => resolve(), { once: true }));
+  if (!ended.signal.aborted) {
+    await new Promise<void>((resolve) => ended.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
-  await observer.stop();
+  await observer.stop({ signal: ended.signal });
+  const late = blockedBy as ObservationBlock | null;
+  if (late) {
+    const failure = unreadable(late, observer.snapshot())!;
+    io.err(`abx: watch: ${failure.message}\n`);
+    return failure.code;
+  }
   return EXIT.ok;
+}
+
+/**
+ * Why the group could not be read, and the exit code: 2 for what the user
+ * must set up (region, credentials), 1 for a group that is not there or an
+ * endpoint that did not answer. Null when the group's state was read.
+ */
+function unreadable(block: ObservationBlock | null, observation: Observation): { message: string; code: number } | null {
+  if (block) {
+    const message = block.message.replace(/; observation is off$/, '');
+    return { message, code: block.kind === 'region' || block.kind === 'credentials' ? EXIT.usage : EXIT.failed };
+  }
+  if (observation.samples.some((s) => s.metric === 'DesiredCapacity')) return null;
+  const reason = observation.warnings[0] ?? 'no answer from AWS';
+  return { message: `could not read the Auto Scaling group: ${reason}`, code: EXIT.failed };
 }
 
 export function registerWatchCommand(program: Command): void {
@@ -254,13 +308,8 @@ export function registerWatchCommand(program: Command): void {
       const onSignal = (): void => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      // `abx watch --json | head` closes the pipe: that is the reader being done, not an error.
-      const onPipeError = (error: NodeJS.ErrnoException): void => {
-        if (error.code !== 'EPIPE') throw error;
-        abort.abort();
-        process.exit(EXIT.ok);
-      };
-      process.stdout.on('error', onPipeError);
+      // `abx watch --json | head` closes the pipe: the reader is done, so is the watch.
+      const unsubscribe = onStdoutGone(() => abort.abort());
       try {
         process.exitCode = await runWatch(url, flags, {
           out: (text) => void process.stdout.write(text),
@@ -270,7 +319,7 @@ export function registerWatchCommand(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        process.stdout.off('error', onPipeError);
+        unsubscribe();
       }
     });
 }

@@ -28,6 +28,9 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 const RECEIVE_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_CLOSED']);
 
+/** What EMFILE means for a load run, and what to do about it. */
+export const TOO_MANY_OPEN_FILES = 'too many open files: the open-file limit (ulimit -n) was reached; raise it or lower -c';
+
 export interface ClassifiedError {
   category: ErrorCategory;
   code: string;
@@ -46,6 +49,8 @@ export function classifyError(error: unknown, connected: boolean): ClassifiedErr
   // undici wraps socket errors; the underlying code is the one worth counting.
   const code = String(typeof cause.code === 'string' ? cause.code : typeof err.code === 'string' ? err.code : 'ERROR');
   const message = firstLine(String(err.message ?? error)) + (typeof cause.message === 'string' ? `: ${firstLine(cause.message)}` : '');
+  // The open-file limit is one cause for many requests: one plain message, so the errors table shows one line with its count.
+  if (code === 'EMFILE' || code === 'ENFILE') return { category: 'connect', code, message: TOO_MANY_OPEN_FILES };
   let category: ErrorCategory;
   if (TIMEOUT_CODES.has(code)) category = 'timeouts';
   else if (CONNECT_CODES.has(code) || (code.startsWith('ERR_TLS') && !connected)) category = 'connect';

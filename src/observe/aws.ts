@@ -31,6 +31,7 @@ import type {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ConfigError, ObserverError } from '../errors.js';
+import { isValidRegion } from './options.js';
 
 export interface AwsConfig {
   region?: string;
@@ -43,6 +44,26 @@ export interface AwsConfig {
   maxAttempts?: number;
   /** Per-request socket timeout, so a dead endpoint cannot hold a poll for long. */
   requestTimeoutMs?: number;
+  /** The SDK's own warnings, condensed to one line each (else they go to the console, several lines long). */
+  onWarning?: (message: string) => void;
+}
+
+/** Default per-request timeout: AWS answers these reads in well under a second; a hang is said within a few. */
+export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 3_000;
+/** Connect timeout: a TCP handshake with AWS takes milliseconds. */
+const AWS_CONNECT_TIMEOUT_MS = 2_000;
+
+/** One line from an SDK warning (the credential chain's is nine lines long). */
+export function condenseSdkWarning(text: string): string {
+  if (/Multiple credential sources detected/.test(text)) {
+    return 'AWS_PROFILE (or --profile) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are both set: the AWS SDK uses the profile; unset one of them';
+  }
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const line = lines.find((l) => !/^@aws-sdk\//.test(l)) ?? lines[0] ?? '';
+  return `AWS SDK: ${oneLine(line)}`;
 }
 
 export interface AwsCredentials {
@@ -118,14 +139,31 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
     import('@aws-sdk/client-auto-scaling'),
     import('@aws-sdk/client-elastic-load-balancing-v2'),
   ]);
-  const timeoutMs = config.requestTimeoutMs ?? 10_000;
+  if (config.region && !isValidRegion(config.region)) {
+    throw new ObserverError(`invalid AWS region "${config.region}": use a region name such as us-east-1`);
+  }
+  const timeoutMs = config.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS;
+  const onWarning = config.onWarning;
+  const silent = (): void => undefined;
+  // Given to the clients and, through them, to the credential chain: its warnings reach the user as one abx line.
+  const logger = {
+    debug: silent,
+    info: silent,
+    warn: (...parts: unknown[]) => onWarning?.(condenseSdkWarning(parts.map(String).join(' '))),
+    error: silent,
+  };
   const common = {
+    logger,
     ...(config.region ? { region: config.region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
     maxAttempts: config.maxAttempts ?? 3,
-    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 5_000), throwOnRequestTimeout: true },
+    requestHandler: {
+      requestTimeout: timeoutMs,
+      connectionTimeout: Math.min(timeoutMs, AWS_CONNECT_TIMEOUT_MS),
+      throwOnRequestTimeout: true,
+    },
   };
   const cloudwatch: CloudWatchClient = new cw.CloudWatchClient(common);
   const autoscaling: AutoScalingClient = new asg.AutoScalingClient(common);
@@ -136,11 +174,13 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
   } catch {
     region = '';
   }
-  if (!region) {
+  if (!region || !isValidRegion(region)) {
     cloudwatch.destroy();
     autoscaling.destroy();
     elbv2.destroy();
-    throw new ObserverError('no AWS region: pass --region or set AWS_REGION');
+    throw new ObserverError(
+      region ? `invalid AWS region "${region}": use a region name such as us-east-1` : 'no AWS region: pass --region or set AWS_REGION',
+    );
   }
   let calls = 0;
   // Each call also carries its own deadline: a peer that accepts the

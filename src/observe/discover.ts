@@ -258,7 +258,7 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
         target.targetGroupArn ??= arns[0];
       }
     } else if (troubles.length === 0) {
-      notes.push(`no load balancer answers to ${input.url.hostname} in this region`);
+      notes.push(`no load balancer answers to ${input.url.hostname} in ${api.region}`);
     }
   }
   // Route 2: --target-group without --asg.
@@ -273,7 +273,7 @@ export async function discover(api: AwsApi, input: DiscoverInput, signal?: Abort
       api.describeAutoScalingGroups({ AutoScalingGroupNames: [input.asg!] }, signal),
     );
     group = out?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === input.asg);
-    if (out && !group) notes.push(`Auto Scaling group ${input.asg} not found in this region`);
+    if (out && !group) notes.push(`Auto Scaling group ${input.asg} does not exist in ${api.region}`);
   }
 
   if (group?.AutoScalingGroupName) {

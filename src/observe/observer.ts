@@ -9,7 +9,7 @@ import type { Observation, ObservationEvent } from '../stats/result.js';
 import { ConfigError, ObserverError } from '../errors.js';
 import { parseAlbHost } from './arn.js';
 import { activityUpdates, alarmEvents, alarmHistoryEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
-import { chooseRegion, classifyAwsError, createAwsApi, type AwsApi, type AwsTrouble } from './aws.js';
+import { chooseRegion, classifyAwsError, createAwsApi, DEFAULT_AWS_REQUEST_TIMEOUT_MS, type AwsApi, type AwsTrouble } from './aws.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
 import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
@@ -17,10 +17,30 @@ import { checkPollIntervalMs, wantsObservation } from './options.js';
 import type { ObserverOptions } from './types.js';
 
 export interface Observer {
-  /** Stop polling after one final poll (and after lingering lingerMs, ended early by `abort`), and return everything seen. Never throws. */
-  stop(opts?: { lingerMs?: number; signal?: AbortSignal }): Promise<Observation>;
+  /**
+   * Stop polling after one final poll (and after lingering lingerMs, ended
+   * early by `signal`), and return everything seen. Never throws. An aborted
+   * signal cuts a poll in flight and skips the final poll: Ctrl-C ends at once.
+   */
+  stop(opts?: StopOptions): Promise<Observation>;
   /** Everything seen so far (a copy). */
   snapshot(): Observation;
+  /** Why this observation cannot show anything (no region, no credentials, no such group), or null. */
+  blocked(): ObservationBlock | null;
+}
+
+export interface StopOptions {
+  lingerMs?: number;
+  signal?: AbortSignal;
+  /** Called just before lingering, only when the observer does linger (it skips it when it can see nothing). */
+  onLinger?: (lingerMs: number) => void;
+}
+
+/** What stops an observation from ever showing anything; more polling or lingering cannot help. */
+export interface ObservationBlock {
+  kind: 'region' | 'credentials' | 'not-found' | 'unreachable' | 'other';
+  /** One line, naming what is missing. */
+  message: string;
 }
 
 /** Knobs that are not user flags: tests and `abx watch` use them. */
@@ -35,6 +55,8 @@ export interface ObserverTuning {
   startBudgetMs?: number;
   /** false: stop() skips its final poll (`abx watch --once` has just polled). Default true. */
   finalPoll?: boolean;
+  /** Ends the start-up wait (discovery and the first poll) early: Ctrl-C before the load starts. */
+  signal?: AbortSignal;
   /**
    * Read the alarms' state history since runStartedAtMs once, at the first
    * poll (`abx watch --since`): DescribeAlarms alone only shows the latest
@@ -47,6 +69,9 @@ export interface ObserverTuning {
 
 /** How long startObserver may hold the load's start for discovery and the first poll. */
 const START_BUDGET_MS = 3_000;
+
+/** After Ctrl-C the final poll gets this long, so abx still exits within a second whatever AWS does. */
+const INTERRUPTED_FINAL_POLL_MS = 500;
 
 /** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
 const MAX_BACKOFF = 8;
@@ -68,6 +93,7 @@ export async function startObserver(options: ObserverOptions, tuning: ObserverTu
   return {
     stop: (opts) => state.stop(opts),
     snapshot: () => state.snapshot(),
+    blocked: () => state.blocked(),
   };
 }
 
@@ -95,6 +121,9 @@ class ObserverState {
   #pollAbort = new AbortController();
   /** Why the SDK could not even be set up (no region...); every later gap says the same. */
   #startFailure: string | null = null;
+  #blocked: ObservationBlock | null = null;
+  /** Some poll got through without trouble: the endpoint answers. */
+  #answered = false;
 
   constructor(options: ObserverOptions, tuning: ObserverTuning, region: string) {
     this.#options = options;
@@ -118,6 +147,7 @@ class ObserverState {
         ...(this.#options.credentials ? { credentials: this.#options.credentials } : {}),
         ...(this.#tuning.maxAttempts !== undefined ? { maxAttempts: this.#tuning.maxAttempts } : {}),
         ...(this.#tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.#tuning.requestTimeoutMs } : {}),
+        onWarning: (message) => this.#warn(message),
       });
       this.#region = this.#api.region;
     } catch (error) {
@@ -125,6 +155,7 @@ class ObserverState {
         error instanceof ObserverError ? error.message : `cannot load the AWS SDK: ${String((error as Error)?.message ?? error)}`;
       this.#warn(message);
       this.#startFailure = message;
+      this.#blocked = { kind: /region/.test(message) ? 'region' : 'other', message };
       this.#gap(this.#clock.now(), message);
       return;
     }
@@ -132,12 +163,32 @@ class ObserverState {
     // bounded head start; past it the poll finishes in the background.
     const first = this.#runPoll().then(() => this.#schedule());
     let timer: TimerHandle | undefined;
+    const signal = this.#tuning.signal;
+    let onAbort: (() => void) | undefined;
     await Promise.race([
       first,
-      new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS))),
+      new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, this.#tuning.startBudgetMs ?? START_BUDGET_MS);
+        onAbort = resolve;
+        if (signal?.aborted) resolve();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      }),
     ]);
     if (timer !== undefined) this.#clock.clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
+
+  blocked(): ObservationBlock | null {
+    if (this.#blocked) return { ...this.#blocked };
+    return null;
+  }
+
+  /** Nothing was ever read and the endpoint did not answer: lingering would only wait on it. */
+  #unreachable(): boolean {
+    return !this.#answered && this.#lastTrouble === 'unreachable';
+  }
+
+  #lastTrouble: AwsTrouble['kind'] | null = null;
 
   snapshot(): Observation {
     this.#samples.settle();
@@ -159,20 +210,30 @@ class ObserverState {
     };
   }
 
-  async stop(opts: { lingerMs?: number; signal?: AbortSignal } = {}): Promise<Observation> {
+  async stop(opts: StopOptions = {}): Promise<Observation> {
     try {
       const lingerMs = opts.lingerMs ?? 0;
-      if (lingerMs > 0 && !this.#stopped && this.#api && !opts.signal?.aborted) {
+      const capMs = Math.max(2_000, this.#tuning.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS);
+      if (lingerMs > 0 && !this.#answered && this.#inFlight && !opts.signal?.aborted) {
+        // The first poll has not come back yet: whether lingering is worth it depends on it (bounded; Ctrl-C ends it).
+        await Promise.race([this.#inFlight, sleep(this.#clock, capMs * 2, opts.signal)]);
+      }
+      // Lingering helps only an observation that can see something.
+      if (lingerMs > 0 && !this.#stopped && this.#api && !opts.signal?.aborted && !this.#blocked && !this.#unreachable()) {
+        opts.onLinger?.(lingerMs);
         await sleep(this.#clock, lingerMs, opts.signal);
       }
+      // Ctrl-C: cut the poll in flight and keep the final poll short. Nothing to see: skip it.
+      const interrupted = opts.signal?.aborted === true;
+      const pointless = this.#blocked !== null || this.#unreachable();
       if (!this.#stopped) {
         this.#stopped = true;
         if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;
-        const capMs = Math.max(2_000, this.#tuning.requestTimeoutMs ?? 10_000);
         if (this.#inFlight) {
-          // A poll stuck on a slow endpoint (discovery can chain several calls) is cut short.
+          // A poll stuck on a slow endpoint (discovery can chain several calls) is cut short; at once after Ctrl-C.
           const inFlightAbort = this.#pollAbort;
+          if (interrupted || pointless) inFlightAbort.abort();
           const cut = this.#clock.setTimeout(() => inFlightAbort.abort(), capMs);
           await this.#inFlight;
           this.#clock.clearTimeout(cut);
@@ -180,12 +241,12 @@ class ObserverState {
         if (this.#startFailure) {
           // Nothing was ever observed: the gap spans the whole observation.
           this.#gap(this.#clock.now(), this.#startFailure);
-        } else if (this.#api && this.#tuning.finalPoll === false) {
+        } else if (this.#api && (this.#tuning.finalPoll === false || pointless)) {
           this.#api.destroy();
         } else if (this.#api) {
           // The final poll is bounded so stopping never hangs on a dead endpoint.
           this.#pollAbort = new AbortController();
-          const cap = this.#clock.setTimeout(() => this.#pollAbort.abort(), capMs);
+          const cap = this.#clock.setTimeout(() => this.#pollAbort.abort(), interrupted ? INTERRUPTED_FINAL_POLL_MS : capMs);
           try {
             await this.#runPoll();
           } finally {
@@ -247,6 +308,10 @@ class ObserverState {
       for (const trouble of outcome.troubles) note(trouble.action, trouble.error);
       for (const text of outcome.notes) this.#warn(text);
       this.#target = outcome.target;
+      // Discovery went through and found no group: the name (or the URL, or the target group) is wrong.
+      if (!outcome.target.asg && outcome.troubles.length === 0) {
+        this.#blocked = { kind: 'not-found', message: outcome.notes[0] ?? 'no Auto Scaling group found' };
+      }
       // Found what there is to find, or failed for a reason retrying cannot fix:
       // only transient trouble (throttling, a dead endpoint) makes the next poll rediscover.
       const transient = troubles.some((t) => t.kind === 'throttling' || t.kind === 'unreachable' || t.kind === 'bad-response');
@@ -332,6 +397,11 @@ class ObserverState {
     await Promise.all(jobs);
 
     const endMs = this.#clock.now();
+    const credentials = troubles.find((t) => t.kind === 'credentials');
+    if (credentials) this.#blocked ??= { kind: 'credentials', message: credentials.message };
+    if (troubles.length === 0) this.#answered = true;
+    else if (troubles.some((t) => t.kind !== 'unreachable')) this.#answered = true;
+    this.#lastTrouble = troubles[0]?.kind ?? null;
     if (troubles.length) {
       for (const trouble of troubles) this.#warn(trouble.message);
       this.#gap(endMs, shortReason(troubles[0]));

@@ -100,6 +100,8 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
 function renderAdditions(result: Result): string[] {
   const lines: string[] = [];
   const l = result.latencyMs;
+  // No sample, no value: "-" rather than a 0.00 that reads as a very fast server.
+  const ms = result.totals.completed > 0 ? msText : (): string => '-';
   const label = result.rate ? 'Latency (ms, from intended send)' : 'Latency (ms)';
   lines.push(
     `${label}: p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p999)}  p99.99 ${ms(l.p9999)}  max ${ms(l.max)}`,
@@ -113,7 +115,7 @@ function renderAdditions(result: Result): string[] {
   if (result.rate) {
     const r = result.rate;
     lines.push(
-      `Rate:                   ${result.load?.model === 'stages' ? 'mean target' : 'target'} ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms`,
+      `Rate:                   ${result.load?.model === 'stages' ? 'mean target' : 'target'} ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${msText(r.maxLagMs)} ms`,
     );
   }
   const codes = Object.entries(result.statusCodes)
@@ -168,7 +170,7 @@ function int(valueMs: number, width: number): string {
   return String(Math.round(valueMs)).padStart(width);
 }
 
-function ms(value: number): string {
+function msText(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 

@@ -17,7 +17,7 @@ export function renderAssertionTable(outcomes: AssertionOutcome[], style: { colo
   const paint = painter(style);
   const rows = outcomes.map((o) => ({
     expression: o.expression,
-    measured: formatActual(o.actual, o.unit),
+    measured: o.actual === null && o.reason ? o.reason : formatActual(o.actual, o.unit),
     verdict: o.passed ? 'pass' : 'FAIL',
     passed: o.passed,
   }));

@@ -55,7 +55,9 @@ export function renderJunit(result: Result): string {
       continue;
     }
     const message =
-      outcome.actual === null ? `${outcome.expression}: could not be measured` : `${outcome.expression}: measured ${measured}`;
+      outcome.actual === null
+        ? `${outcome.expression}: could not be measured${outcome.reason ? ` (${outcome.reason})` : ''}`
+        : `${outcome.expression}: measured ${measured}`;
     lines.push(`${open}>`);
     lines.push(
       `      <failure type="AssertionFailed" message="${xml(message)}">${xml(`${message} (${result.method} ${result.url})`)}</failure>`,

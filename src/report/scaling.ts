@@ -142,6 +142,9 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
   );
   if (observation.policy) {
     lines.push(`  policy ${observation.policy.name}: ${observation.policy.metric} target ${num(observation.policy.targetValue)}`);
+  } else if (observation.samples.length === 0 && observation.gaps.length > 0) {
+    // Nothing was read: "no policy" would be a claim about the group that AWS never answered.
+    lines.push(`  nothing read from AWS (${observation.gaps[0].reason.split(':')[0]}): see the gaps below`);
   } else {
     lines.push('  no target-tracking policy found');
   }

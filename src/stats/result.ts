@@ -137,7 +137,7 @@ export interface RecordedOptions {
   durationMs: number | null;
   timeoutMs: number;
   keepAlive: boolean;
-  /** Header lines as sent; Authorization, Proxy-Authorization and Cookie values are "[redacted]". */
+  /** Header lines as sent; secret values (by the rule in src/redact.ts, plus --redact-header) are "[redacted]". */
   headers: string[];
   ratePerSec: number | null;
   workers: number;
@@ -227,11 +227,17 @@ export interface AssertionOutcome {
   actual: number | null;
   unit: string;
   passed: boolean;
+  /** Why `actual` is null, when it says more than "not measured" (e.g. "no completed requests"). */
+  reason?: string;
 }
 
 export interface Result {
   schema: typeof RESULT_SCHEMA;
   tool: { name: 'abx'; version: string };
+  /** A random id given to each run (and to each merged result), so `abx merge` can refuse to count one run twice. */
+  runId?: string;
+  /** For a merged result: the run ids folded into it. */
+  mergedFrom?: string[];
   /** The target URL, without user info. */
   url: string;
   method: string;

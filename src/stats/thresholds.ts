@@ -115,9 +115,17 @@ export function parseAssertion(expression: string, opts: { observing: boolean; f
   return { expression: text, metric, op, value, unit };
 }
 
+/** Why a latency or rate assertion failed unmeasured. */
+export const NO_COMPLETED_REQUESTS = 'no completed requests';
+
 /** Evaluates each assertion against a finished Result, in order. */
 export function evaluateAssertions(assertions: Assertion[], result: Result): AssertionOutcome[] {
   return assertions.map((assertion) => {
+    // Latency and rate of a run that completed nothing are not 0: they were never measured.
+    const kind = METRICS[assertion.metric];
+    if ((kind === 'latency' || kind === 'rate') && result.totals.completed === 0) {
+      return { expression: assertion.expression, actual: null, unit: assertion.unit, passed: false, reason: NO_COMPLETED_REQUESTS };
+    }
     const actual = measure(assertion, result);
     return {
       expression: assertion.expression,

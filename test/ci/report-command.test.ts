@@ -115,8 +115,11 @@ describe('abx merge', () => {
     const b = run(60, 10, 40, T0 + 1500);
     const out = join(dir, 'm.json');
     await abx('merge', await save('a.json', a), await save('b.json', b), '--out', out);
-    const merged = await readResultFile(out);
+    const { runId, mergedFrom, ...merged } = await readResultFile(out);
     expect(merged).toEqual(JSON.parse(JSON.stringify(mergeResults([a, b]))));
+    // A merged result is a run of its own, made of the two.
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(mergedFrom).toHaveLength(2);
     expect(merged.totals.completed).toBe(480);
     expect(merged.timeline.map((bucket) => bucket.completed)).toEqual([100, 160, 160, 60]);
     expect(stdout).toBe('');
@@ -124,7 +127,8 @@ describe('abx merge', () => {
 
   it('prints the merged result without --out; needs two files', async () => {
     const a = await save('a.json', run(10, 5, 25));
-    await abx('merge', a, a);
+    const b = await save('b.json', run(10, 5, 25, T0 + 1500));
+    await abx('merge', a, b);
     expect(JSON.parse(stdout).totals.completed).toBe(60);
     await expect(abx('merge', a)).rejects.toThrow(/needs at least two result files/);
   });

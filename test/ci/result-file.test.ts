@@ -127,7 +127,7 @@ describe('readResultFile', () => {
       `cannot read result file ${join(dir, 'missing.json')}: no such file`,
     );
     await writeFile(path, JSON.stringify({ schema: 'abx.result/v1', startedAtMs: 1 }));
-    expect(await configError(readResultFile(path))).toContain('is a damaged abx result: "durationMs" is missing or malformed');
+    expect(await configError(readResultFile(path))).toBe(`${path} is not a valid abx result: /: "tool" is missing`);
   });
 });
 

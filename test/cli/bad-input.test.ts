@@ -72,8 +72,8 @@ const cases: BadCase[] = [
   // files and headers
   { name: 'unreadable -p file', args: ['-p', '{unreadable}', '{url}'], says: /-p .*no-such-body\.txt: cannot read the file \(ENOENT\)/ },
   { name: 'unreadable -u file', args: ['-u', '{dir}', '{url}'], says: /-u .*: cannot read the file \(EISDIR\)/ },
-  { name: '-H without a colon', args: ['-H', 'X-Test value', '{url}'], says: /-H "X-Test value" has no colon: write it as "Name: value"/ },
-  { name: '-H with an empty name', args: ['-H', ': value', '{url}'], says: /-H ": value" has an empty header name/ },
+  { name: '-H without a colon', args: ['-H', 'X-Test value', '{url}'], says: /-H needs "Name: value" \(got no colon\)/ },
+  { name: '-H with an empty name', args: ['-H', ': value', '{url}'], says: /-H has an empty header name/ },
   { name: '-A without a colon', args: ['-A', 'useronly', '{url}'], says: /-A must be user:password/ },
   { name: 'unknown flag', args: ['--frobnicate', '{url}'], says: /unknown option '--frobnicate'/ },
   { name: 'unsupported ab flag -w', args: ['-w', '{url}'], says: /-w \(HTML tables\) is not supported: use --html FILE/ },

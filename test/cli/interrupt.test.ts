@@ -1,7 +1,7 @@
 /**
  * Interrupts and result files: Ctrl-C or SIGTERM mid-run prints the partial
- * ab report, writes --out completely, and exits 130; a second Ctrl-C exits at
- * once; --out never replaces something that is not a regular file.
+ * ab report, writes --out completely, and exits 130 within a second, even when
+ * an AWS endpoint hangs; --out never replaces something that is not a regular file.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,11 +66,9 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s mid-run', (signal) => {
   });
 });
 
-describe('a second Ctrl-C', () => {
-  it('exits at once, while the first is still shutting down gracefully', async () => {
+describe('Ctrl-C with an AWS endpoint that never answers', () => {
+  it('exits within a second: the observer never holds the exit', async () => {
     server = await startSlowServer(100);
-    // An AWS endpoint that never answers: after the first Ctrl-C the observer's final poll
-    // would wait for it (bounded, seconds), which is what the second Ctrl-C cuts short.
     aws = await startRawServer(neverRespond);
     const out = join(dir, 'never.json');
     const run = startAbx(
@@ -94,22 +92,14 @@ describe('a second Ctrl-C', () => {
       { env: { AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests' } },
     );
     await until(() => server!.requests >= 6 && aws!.requests >= 1);
-    run.child.kill('SIGINT');
-    // The first Ctrl-C has been handled once the load let go of its connections; abx is then
-    // waiting for the observer's bounded final poll (the endpoint never answers), so it has not exited
-    // and has printed no report yet: the report comes after the observer stops.
-    await until(() => server!.openConnections === 0);
-    expect(run.child.exitCode).toBeNull();
-    expect(run.child.signalCode).toBeNull();
-    const secondAt = performance.now();
+    const sentAt = performance.now();
     run.child.kill('SIGINT');
     const outcome = await run.done;
+    expect(performance.now() - sentAt).toBeLessThan(1_000);
     expect(outcome.code).toBe(130);
-    // It exited at once, not after the graceful path: no report, no result file...
-    expect(outcome.stdout).not.toContain('Complete requests');
-    expect(readdirSync(dir)).toEqual([]);
-    // ...and well before the graceful path's cap on the stuck poll (10 s) would have let it go.
-    expect(performance.now() - secondAt).toBeLessThan(8_000);
+    // The partial result is still written whole.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(schemaErrors(JSON.parse(readFileSync(out, 'utf8')))).toEqual([]);
   });
 });
 

@@ -87,7 +87,7 @@ export function expectAccounted(run: FaultRun, expected: ExpectedCounts): void {
   }
   if (expected.exitCode === 1) {
     // One line that says why, after the report.
-    expect(outcome.stderr).toMatch(/^abx: no request got a response \(.+\)$/m);
+    expect(outcome.stderr).toMatch(/^abx: no request completed: .+$/m);
   }
   expect(outcome.stderr).not.toMatch(/^\s+at /m);
 }

@@ -30,7 +30,7 @@ describe('TLS with a self-signed certificate', () => {
     const run = await runFault(server.url, ['-n', '3', '-c', '1']);
     expectAccounted(run, { requests: 3, completed: 0, connect: 3, exitCode: 1 });
     expect(run.result.errors.map((e) => e.code)).toEqual(['DEPTH_ZERO_SELF_SIGNED_CERT']);
-    expect(run.outcome.stderr).toMatch(/^abx: no request got a response \(.*self[- ]signed certificate.*\)$/m);
+    expect(run.outcome.stderr).toMatch(/^abx: no request completed: .*self[- ]signed certificate.*$/m);
     expect(server.requests).toBe(0);
   });
 

@@ -178,7 +178,7 @@ describe('discover through the real SDK against a loopback fake', () => {
     const { api } = await connect(handlers);
     const missing = await discover(api, { asg: 'nope' });
     expect(missing.target.asg).toBeNull();
-    expect(missing.notes).toEqual(['Auto Scaling group nope not found in this region']);
+    expect(missing.notes).toEqual(['Auto Scaling group nope does not exist in us-east-1']);
     const denied = await discover(api, { asg: ASG });
     expect(denied.target.asg).toBe(ASG);
     expect(denied.target.policy).toBeNull();
