@@ -47,6 +47,10 @@ export interface LoadProgress {
   errors: number;
   /** p99 latency so far, in ms (0 before the first answer). */
   p99Ms: number;
+  /** Requests sent so far (sent − finished are in flight). */
+  sent?: number;
+  /** --rate: requests sent after their due time because the in-flight cap was reached. */
+  late?: number;
 }
 
 /** How a running load reports back. */

@@ -6,8 +6,10 @@ import { EXIT } from '../errors.js';
 import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from '../library.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
 import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
+import { explainError } from '../report/error-hint.js';
 import { renderTextReport } from '../report/text.js';
-import { colorEnabled } from '../report/style.js';
+import { colorEnabled, painter, type Paint } from '../report/style.js';
+import { fitLine, terminalWidth } from '../report/width.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import type { ObservationEvent, Result } from '../stats/result.js';
 import { evaluateAssertions } from '../stats/thresholds.js';
@@ -39,6 +41,9 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const stdout = process.stdout;
   const stderr = process.stderr;
   const color = colorEnabled(stdout, hooks.color, process.env);
+  // stderr carries the live lines (progress, events, warnings): its own colour and width.
+  const errPaint = painter({ color: colorEnabled(stderr, hooks.color, process.env) });
+  const errWidth = (): number => terminalWidth(stderr, process.env);
   const host = load.url.hostname;
 
   if (!output.json) {
@@ -65,8 +70,13 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const observer = await startObserverIfWanted(
     settings,
     startedAtMs,
-    (line) => progress?.log(line),
-    (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
+    (line) => (progress ? progress.log(line) : stderr.write(`${fitLine(line, errWidth())}\n`)),
+    (msg) => {
+      const line = errPaint.warn(`abx: warning: ${msg}`);
+      if (progress) progress.log(line);
+      else stderr.write(`${fitLine(line, errWidth())}\n`);
+    },
+    errPaint,
   );
 
   const gnuplot = output.gnuplotPath ? openGnuplotFile(output.gnuplotPath) : null;
@@ -85,7 +95,11 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     live: stderr.isTTY === true && process.env.CI !== 'true',
     quiet: output.quiet || output.json,
     total: load.requests,
+    durationMs: load.durationMs,
+    ratePerSec: load.ratePerSec,
     read: () => latest,
+    width: errWidth,
+    paint: errPaint,
   });
 
   const result: Result = await done;
@@ -94,12 +108,9 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 
   if (observer) {
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
-    if (lingerMs > 0 && !abort.signal.aborted) {
-      stderr.write(
-        `Observing for ${Math.round(lingerMs / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`,
-      );
-    }
+    const lingering = lingerMs > 0 && !abort.signal.aborted ? progress.linger(lingerMs) : null;
     result.observation = await observer.stop({ lingerMs: abort.signal.aborted ? 0 : lingerMs, signal: abort.signal });
+    lingering?.end();
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -110,7 +121,16 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {
     if (output.quiet) stdout.write('..done\n');
-    stdout.write('\n\n' + renderTextReport(result, { color, percentiles: output.percentiles, confidence: output.confidence }));
+    stdout.write(
+      '\n\n' +
+        renderTextReport(result, {
+          color,
+          percentiles: output.percentiles,
+          confidence: output.confidence,
+          width: terminalWidth(stdout, process.env),
+          verbose: output.verbosity >= 1,
+        }),
+    );
   }
 
   // A failed -g file never stops the run or its report: it is said once, at the end.
@@ -120,7 +140,8 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   if (result.interrupted) return EXIT.interrupted;
   if (result.assertions?.some((a) => !a.passed)) return EXIT.failed;
   if (result.totals.completed === 0 && result.totals.failed > 0) {
-    stderr.write(`abx: no request got a response (${result.errors[0]?.message ?? 'all failed'})\n`);
+    const first = result.errors[0];
+    stderr.write(`abx: no request got a response (${first ? explainError(first, output.verbosity >= 1) : 'all failed'})\n`);
     return EXIT.failed;
   }
   return EXIT.ok;
@@ -159,16 +180,28 @@ async function startObserverIfWanted(
   runStartedAtMs: number,
   onLine: (line: string) => void,
   onWarning: (message: string) => void,
+  paint: Paint,
 ): Promise<{ stop(opts: { lingerMs?: number; signal?: AbortSignal }): Promise<import('../stats/result.js').Observation> } | null> {
   const o = settings.observe;
   if (!o.observing) return null;
   // Loaded only now: plain runs never pay for the reporter (observe() loads the AWS SDK only when called).
-  const { formatEvent } = await import('../report/scaling.js');
+  const [{ EventFeed, formatOffset }, { paintEventLine }] = await Promise.all([
+    import('../report/event-lines.js'),
+    import('../report/scaling.js'),
+  ]);
+  // One poll's events print together, in time order, one line per happening.
+  const feed = new EventFeed();
+  const flush = (): void => {
+    for (const line of feed.flush(Date.now())) {
+      onLine(paintEventLine(`${formatOffset(line.atMs - runStartedAtMs)}  ${line.text}`, line, paint));
+    }
+  };
   const options: ObserveOptions = {
     pollIntervalMs: settings.observe.pollIntervalMs,
     runStartedAtMs,
     url: settings.load.url,
-    onEvent: (event: ObservationEvent) => onLine(formatEvent(event, runStartedAtMs)),
+    onEvent: (event: ObservationEvent) => feed.add(event),
+    onPollEnd: flush,
     onWarning,
   };
   if (o.asg !== undefined) options.asg = o.asg;
@@ -177,5 +210,12 @@ async function startObserverIfWanted(
   if (o.profile !== undefined) options.profile = o.profile;
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
   if (o.credentials !== undefined) options.credentials = o.credentials;
-  return observe(options);
+  const observer = await observe(options);
+  return {
+    async stop(opts) {
+      const observation = await observer.stop(opts);
+      flush();
+      return observation;
+    },
+  };
 }

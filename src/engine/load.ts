@@ -47,11 +47,13 @@ export interface LoadOutcome {
 export interface LoadRun {
   readonly recorder: Recorder;
   readonly done: Promise<LoadOutcome>;
+  /** Requests sent so far and, in an open loop, how many were sent late (for the progress line). */
+  sending(): { sent: number; late: number };
 }
 
 export function startLoad(config: LoadConfig, options: LoadOptions = {}): LoadRun {
   const engine = new LoadEngine(config, options);
-  return { recorder: engine.recorder, done: engine.run() };
+  return { recorder: engine.recorder, done: engine.run(), sending: () => ({ sent: engine.sentCount, late: engine.lateCount }) };
 }
 
 class LoadEngine implements LaneOwner {
@@ -74,6 +76,9 @@ class LoadEngine implements LaneOwner {
   private tls: string | undefined;
   private pacerTimer: NodeJS.Timeout | null = null;
   private late = 0;
+  get lateCount(): number {
+    return this.late;
+  }
   /** Open loop: due requests are waiting for a free lane. */
   private backlogged = false;
   private maxLagMs = 0;

@@ -22,6 +22,10 @@ export interface LiveCounts {
   finished: number;
   errors: number;
   p99Ms: number;
+  /** Requests sent so far (sent − finished are in flight). */
+  sent?: number;
+  /** Open loop: requests sent after their due time because the in-flight cap was reached. */
+  late?: number;
 }
 
 export interface RunningLoad {
@@ -29,11 +33,12 @@ export interface RunningLoad {
   done: Promise<{ result: Result }>;
 }
 
-export function liveCounts(recorder: Recorder): LiveCounts {
+export function liveCounts(recorder: Recorder, sending?: { sent: number; late: number }): LiveCounts {
   return {
     finished: recorder.finished,
     errors: recorder.failed,
     p99Ms: recorder.total.totalCount ? recorder.total.getValueAtPercentile(99) / 1000 : 0,
+    ...(sending ?? {}),
   };
 }
 
@@ -43,6 +48,8 @@ export function sumLiveCounts(parts: readonly LiveCounts[]): LiveCounts {
     finished: parts.reduce((sum, c) => sum + c.finished, 0),
     errors: parts.reduce((sum, c) => sum + c.errors, 0),
     p99Ms: Math.max(0, ...parts.map((c) => c.p99Ms)),
+    sent: parts.reduce((sum, c) => sum + (c.sent ?? c.finished), 0),
+    late: parts.reduce((sum, c) => sum + (c.late ?? 0), 0),
   };
 }
 

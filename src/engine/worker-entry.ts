@@ -67,7 +67,7 @@ function main(): void {
     });
     const timer = setInterval(() => {
       postRows();
-      post({ type: 'progress', ...liveCounts(run.recorder) });
+      post({ type: 'progress', ...liveCounts(run.recorder, run.sending()) });
     }, PROGRESS_INTERVAL_MS);
     run.done.then(
       (outcome) => {

@@ -98,8 +98,14 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
             if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {
             // The result is the worker's last word: progress read after the load ends shows its final counts.
-            const { totals, latencyMs } = message.result;
-            live[index] = { finished: totals.requests, errors: totals.failed, p99Ms: latencyMs.p99 };
+            const { totals, latencyMs, rate } = message.result;
+            live[index] = {
+              finished: totals.requests,
+              errors: totals.failed,
+              p99Ms: latencyMs.p99,
+              sent: totals.requests,
+              late: rate?.late ?? 0,
+            };
             resolve(message.result);
           } else {
             reject(new Error(`load worker ${index + 1} failed: ${message.message}`));
