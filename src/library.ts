@@ -75,6 +75,8 @@ export interface LoadPlan {
 /** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
 export interface PlannedLoadEvents extends LoadEvents {
   onRow?: (row: RequestRow) => void;
+  /** -v 3: the first response's status line and headers, once. */
+  onResponseHead?: (lines: string[]) => void;
   startAtEpochMs?: number;
 }
 
@@ -115,6 +117,7 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
   const running = startRun(plan.load, plan.recorded, plan.workers, {
     ...(events.signal ? { signal: events.signal } : {}),
     ...(events.onRow ? { onRow: events.onRow } : {}),
+    ...(events.onResponseHead ? { onResponseHead: events.onResponseHead } : {}),
     ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
   });
   const { onProgress } = events;

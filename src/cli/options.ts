@@ -71,7 +71,13 @@ export interface RunSettings {
 }
 
 const MAX_CONCURRENCY = 20_000;
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+// set-cookie: -v 3 prints the first response's headers, and a session cookie is as secret there.
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/** "Name: value" as abx may print or record it: a secret header's value is "[redacted]". */
+export function redactedHeader(name: string, value: string): string {
+  return `${name}: ${SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value}`;
+}
 
 export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions): RunSettings {
   const url = parseTargetUrl(rawUrl);
@@ -156,7 +162,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     durationMs,
     timeoutMs,
     keepAlive: load.keepAlive,
-    headers: headers.map(([name, value]) => `${name}: ${SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value}`),
+    headers: headers.map(([name, value]) => redactedHeader(name, value)),
     ratePerSec,
     workers,
   };

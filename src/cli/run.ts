@@ -17,6 +17,7 @@ import { abxVersion } from '../version.js';
 import { appendStepSummary } from './ci-summary.js';
 import { buildRunSettings, type RawRunOptions, type RunSettings } from './options.js';
 import { startProgress, type ProgressSink } from './progress.js';
+import { requestEcho, responseEcho } from './request-echo.js';
 import { writeFileAtomic } from './result-file.js';
 
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
@@ -50,9 +51,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     stdout.write(hooks.banner ?? `This is abx, Version ${abxVersion()} (ApacheBench 2.3 compatible report)\n\n`);
     stdout.write(output.quiet ? `Benchmarking ${host} (be patient)...` : `Benchmarking ${host} (be patient)\n`);
   }
-  if (output.verbosity >= 2) {
-    stderr.write(`INFO: ${load.method} header ==\n---\n${settings.recorded.headers.join('\n')}\n---\n`);
-  }
+  if (output.verbosity >= 2) stderr.write(requestEcho(load));
 
   // Ctrl-C or SIGTERM: stop sending, report what was measured, exit 130. A second Ctrl-C exits at once.
   const abort = new AbortController();
@@ -89,6 +88,10 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     },
     progressIntervalMs: PROGRESS_INTERVAL_MS,
     ...(gnuplot ? { onRow: gnuplot.write } : {}),
+    // -v 3, as ab's "LOG: header received": the first response's head, secret values redacted.
+    ...(output.verbosity >= 3
+      ? { onResponseHead: (lines: string[]) => stderr.write(`LOG: header received:\n${responseEcho(lines)}\n`) }
+      : {}),
   });
   progress = startProgress({
     stream: stderr,

@@ -16,6 +16,8 @@ export interface RunLoadOptions {
   /** ab's -g: one row per finished request, called in this thread (in batches, from the workers). */
   onRow?: (row: RequestRow) => void;
   startAtEpochMs?: number;
+  /** -v 3: the first response's status line and headers, once (from whichever worker got one first). */
+  onResponseHead?: (lines: string[]) => void;
 }
 
 export interface LiveCounts {

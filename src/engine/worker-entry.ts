@@ -65,7 +65,14 @@ function main(): void {
       startAtEpochMs: input.startAtEpochMs,
       ...(input.rows ? { onRow } : {}),
     });
+    let headPosted = false;
+    const postHead = (): void => {
+      if (headPosted || run.recorder.firstResponseHead === null) return;
+      headPosted = true;
+      post({ type: 'head', lines: run.recorder.firstResponseHead });
+    };
     const timer = setInterval(() => {
+      postHead();
       postRows();
       post({ type: 'progress', ...liveCounts(run.recorder, run.sending()) });
     }, PROGRESS_INTERVAL_MS);
@@ -73,6 +80,7 @@ function main(): void {
       (outcome) => {
         clearInterval(timer);
         // Rows first: one worker's messages arrive in order, so every row is handed over before the result.
+        postHead();
         postRows();
         post({ type: 'result', result: outcomeToResult(config, input.recorded, outcome) });
         port!.close();

@@ -62,6 +62,7 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
   const shares = splitConfig(config, threads);
   const startAtEpochMs = options.startAtEpochMs ?? Date.now();
   const live: LiveCounts[] = shares.map(() => ({ finished: 0, errors: 0, p99Ms: 0 }));
+  let headSeen = false;
   const workers = shares.map((share) => {
     const input: WorkerInput = {
       config: { ...share.config, url: share.config.url.href, body: share.config.body ? new Uint8Array(share.config.body) : null },
@@ -94,6 +95,9 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
             if (++ready === workers.length) send({ type: 'go' });
           } else if (message.type === 'progress') {
             live[index] = message;
+          } else if (message.type === 'head') {
+            if (!headSeen) options.onResponseHead?.(message.lines);
+            headSeen = true;
           } else if (message.type === 'rows') {
             if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {

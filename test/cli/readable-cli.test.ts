@@ -118,8 +118,13 @@ describe('abx watch --once against the lab in 60 columns', () => {
 describe('errors that teach (the CLI)', () => {
   let plain: Server;
   let port: number;
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
   beforeAll(async () => {
-    plain = createServer((_, res) => res.end('plain http'));
+    plain = createServer((req, res) => {
+      seen.push(req.headers);
+      res.setHeader('Set-Cookie', 'session=resp0nse-secret');
+      res.end('plain http');
+    });
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     port = (plain.address() as AddressInfo).port;
   });
@@ -154,5 +159,34 @@ describe('errors that teach (the CLI)', () => {
     expect(quiet.stdout + quiet.stderr).not.toMatch(/SSL routines|openssl/i);
     const verbose = await runAbx(['-v', '1', '-n', '1', `https://127.0.0.1:${port}/`]);
     expect(verbose.stderr).toMatch(/is it http:\/\/\? \(.*wrong version number/);
+  });
+
+  it('-v 2 prints the request line and every header sent, once, redacted; -v 3 adds the first response head', async () => {
+    seen.length = 0;
+    const { code, stderr } = await runAbx([
+      '-v',
+      '3',
+      '-n',
+      '3',
+      '-k',
+      '-H',
+      'X-Visible: shown',
+      '-C',
+      'session=c00k1e',
+      `http://127.0.0.1:${port}/v?q=1`,
+    ]);
+    expect(code).toBe(0);
+    expect(stderr.match(/INFO: GET header == /g)).toHaveLength(1);
+    const block = /INFO: GET header == \n---\n([\s\S]*?)\n\n---\n/.exec(stderr)![1].split('\n');
+    expect(block[0]).toBe('GET /v?q=1 HTTP/1.1');
+    // Every header the server received is in the block, and nothing else.
+    const echoed = block.slice(1).map((l) => l.slice(0, l.indexOf(':')).toLowerCase());
+    expect(new Set(echoed)).toEqual(new Set(Object.keys(seen[0])));
+    expect(block).toContain('Cookie: [redacted]');
+    expect(block).toContain('X-Visible: shown');
+    expect(stderr.match(/LOG: header received:/g)).toHaveLength(1);
+    expect(stderr).toMatch(/LOG: header received:\nHTTP\/1\.1 200 OK\n/);
+    expect(stderr).toMatch(/^Set-Cookie: \[redacted\]$/m);
+    expect(stderr).not.toMatch(/c00k1e|resp0nse-secret/);
   });
 });
