@@ -114,7 +114,8 @@ export class ProgressMeter {
 
   /** The linger's countdown line. */
   lingerLine(untilMs: number, nowMs: number, width: number): string {
-    return fitLine(`  load done; observing ${seconds(untilMs - nowMs)} more for late datapoints (Ctrl-C ends it)`, width);
+    // Ctrl-C first: in a narrow pane the end of the line is what gets cut.
+    return fitLine(`  observing ${seconds(untilMs - nowMs)} more, Ctrl-C ends it (load done; late CloudWatch datapoints)`, width);
   }
 }
 

@@ -4,13 +4,14 @@
  * typo/IPv6/TLS hints. Pure functions only; the CLI runs are in
  * test/cli/readable-cli.test.ts.
  */
-import { describe, expect, it } from 'vitest';
-import { ProgressMeter } from '../../src/cli/progress.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ProgressMeter, startProgress } from '../../src/cli/progress.js';
 import { editDistance, suggestCommand } from '../../src/cli/suggest.js';
 import { parseTargetUrl } from '../../src/cli/options.js';
 import { explainError } from '../../src/report/error-hint.js';
 import { EventFeed, shortAlarmName, summarizeEvents } from '../../src/report/event-lines.js';
 import { renderScalingTimeline } from '../../src/report/scaling.js';
+import { timeToScale } from '../../src/stats/time-to-scale.js';
 import { colorEnabled, painter } from '../../src/report/style.js';
 import { fitLine, terminalWidth, visibleLength, wrapLine } from '../../src/report/width.js';
 import type { ObservationEvent } from '../../src/stats/result.js';
@@ -200,7 +201,59 @@ describe('the progress line (injected clock)', () => {
     const line = meter.line(counts(100), 1_000, 30);
     expect(visibleLength(line)).toBe(30);
     expect(line.endsWith('…')).toBe(true);
-    expect(meter.lingerLine(60_000, 48_200, 100)).toBe('  load done; observing 12s more for late datapoints (Ctrl-C ends it)');
+    expect(meter.lingerLine(60_000, 48_200, 100)).toBe('  observing 12s more, Ctrl-C ends it (load done; late CloudWatch datapoints)');
+  });
+});
+
+describe('the live progress line on a terminal (fake timers)', () => {
+  it('redraws at most 4 times a second, cut to the width; the linger counts down', () => {
+    vi.useFakeTimers();
+    try {
+      let clockMs = 0;
+      const writes: string[] = [];
+      const stream = { write: (text: string) => writes.push(text) } as unknown as NodeJS.WriteStream;
+      const sink = startProgress({
+        stream,
+        live: true,
+        quiet: false,
+        total: 1000,
+        read: () => ({ finished: Math.floor(clockMs / 10), errors: 0, p99Ms: 1 }),
+        width: () => 40,
+        now: () => clockMs,
+      });
+      for (let i = 0; i < 100; i++) {
+        clockMs += 10;
+        vi.advanceTimersByTime(10);
+      }
+      expect(writes).toHaveLength(4);
+      for (const w of writes) {
+        expect(w.startsWith('\r\u001b[2K')).toBe(true);
+        expect(visibleLength(w.slice(5))).toBeLessThanOrEqual(40);
+      }
+      sink.stop(100);
+      const linger = sink.linger(5_000);
+      clockMs += 2_000;
+      vi.advanceTimersByTime(2_000);
+      expect(writes.at(-1)).toContain('observing 3s more');
+      expect(writes.at(-1)).toContain('Ctrl-C ends it');
+      linger.end();
+      const count = writes.length;
+      vi.advanceTimersByTime(2_000);
+      expect(writes).toHaveLength(count);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('time to scale agrees with the timeline', () => {
+  it('InService is the instance line the timeline prints, not the activity end before it', () => {
+    const observation = makeObservation(START);
+    const events = observation.events.map((e) => (e.kind === 'scaling-activity' ? { ...e, endedAt: at(30_000) } : e));
+    const tts = timeToScale({ ...observation, events }, START);
+    expect(tts.inServiceAtMs).toBe(START + 35_000);
+    const noInstance = events.filter((e) => e.kind !== 'instance');
+    expect(timeToScale({ ...observation, events: noInstance }, START).inServiceAtMs).toBe(START + 30_000);
   });
 });
 
