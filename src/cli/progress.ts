@@ -89,17 +89,7 @@ export class ProgressMeter {
     } else {
       parts.push(`${counts.finished} done`);
     }
-    if (ratePerSec !== null) {
-      parts.push(`target ${round(ratePerSec)}/s achieved ${round(sentPerSec)}/s`);
-      if (counts.sent !== undefined) parts.push(`in flight ${Math.max(0, counts.sent - counts.finished)}`);
-      const late = counts.late ?? 0;
-      parts.push(late > 0 ? p.warn(`late ${late}`) : `late ${late}`);
-    } else {
-      parts.push(`${round(finishedPerSec)} rps`);
-    }
-    parts.push(`p99 ${counts.p99Ms.toFixed(1)} ms`);
-    parts.push(counts.errors > 0 ? p.bad(`${counts.errors} errors`) : `${counts.errors} errors`);
-    // What is left: the sooner of -t's deadline and -n's ETA at the current rate.
+    // What is left comes second, so a narrow pane keeps it: the sooner of -t's deadline and -n's ETA at the current rate.
     const leftMs: number[] = [];
     if (durationMs !== null) leftMs.push(durationMs - elapsedMs);
     if (total !== null && finishedPerSec > 0) leftMs.push(((total - counts.finished) / finishedPerSec) * 1000);
@@ -109,6 +99,16 @@ export class ProgressMeter {
     } else if (total !== null) {
       parts.push('ETA ?');
     }
+    if (ratePerSec !== null) {
+      parts.push(`target ${round(ratePerSec)}/s achieved ${round(sentPerSec)}/s`);
+      if (counts.sent !== undefined) parts.push(`in flight ${Math.max(0, counts.sent - counts.finished)}`);
+      const late = counts.late ?? 0;
+      parts.push(late > 0 ? p.warn(`late ${late}`) : `late ${late}`);
+    } else {
+      parts.push(`${round(finishedPerSec)} rps`);
+    }
+    parts.push(counts.errors > 0 ? p.bad(`${counts.errors} errors`) : `${counts.errors} errors`);
+    parts.push(`p99 ${round(counts.p99Ms)} ms`);
     return fitLine(`  ${parts.join('  ')}`, width);
   }
 
