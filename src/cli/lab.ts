@@ -7,7 +7,6 @@
  * happen), so the file stays valid shell while it grows.
  */
 import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
-import { terminalWidth, wrapLine } from '../report/width.js';
 import { ConfigError, EXIT } from '../errors.js';
 import { LAB_DEFAULTS } from '../lab/defaults.js';
 import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
@@ -98,19 +97,20 @@ async function runLab(raw: LabFlags): Promise<number> {
   // 2.5x the target on the initial instances: target tracking asks for
   // ceil(2.5 x desired) instances, so a scale-out shows within a few periods.
   const ratePerSec = Math.max(1, Math.ceil((2.5 * Math.max(1, options.desired) * options.targetValue * 1000) / periodMs));
-  const width = terminalWidth(process.stdout, process.env);
-  const say = (line: string): void => wrapLine(line, width, 4).forEach((l, i) => out(i === 0 ? l : `#${l.slice(1)}`));
-  say(`# lab: load balancer ${lab.url}, AWS APIs ${lab.apiUrl}, group ${lab.asgName}, period ${periodMs} ms = one CloudWatch minute`);
-  say(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
+  // One thing per line, so the banner fits 80 columns; the try line stays whole, to copy.
+  out(`# lab: load balancer ${lab.url}`);
+  out(`#      AWS APIs ${lab.apiUrl}, group ${lab.asgName}`);
+  out(`#      period ${periodMs} ms = one CloudWatch minute`);
+  out(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
 
   // The activities of one scale-out share one Cause: it is said once, not once per instance and status.
   const saidCauses = new Set<string>();
   lab.onActivity((a) => {
     const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    say(`# ${stamp} ${a.statusCode} ${a.description}`);
+    out(`# ${stamp} ${a.statusCode} ${a.description}`);
     if (a.cause && !saidCauses.has(a.cause)) {
       saidCauses.add(a.cause);
-      say(`#   ${a.cause}`);
+      out(`#   ${a.cause}`);
     }
   });
 

@@ -39,7 +39,7 @@ describe('abx demo in 80 and 60 columns', () => {
     'COLUMNS=%i: no line outside ab’s block is wider; one scale-out is a few lines, in time order',
     async (width) => {
       const out = join(mkdtempSync(join(tmpdir(), 'abx-readable-')), 'demo.json');
-      const { code, stdout, stderr } = await runAbx(['demo', '--period', '1s', '-t', '6s', '--rate', '200', '--out', out], {
+      const { code, stdout, stderr } = await runAbx(['demo', '--period', '1s', '-t', '8s', '--rate', '200', '--out', out], {
         env: { COLUMNS: String(width) },
         timeoutMs: 50_000,
       });
