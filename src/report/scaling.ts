@@ -289,7 +289,8 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
   const labelWidth = Math.max(20, aboveLabel.length + 1);
   const step = (label: string, atMs: number | null, afterMs: number | null, extra = ''): string[] => {
     const offset = atMs === null ? 'not seen' : formatOffset(atMs - start).padEnd(9);
-    const before = atMs !== null && atMs < start ? ` (${BEFORE_START_NOTE})` : '';
+    // Only an offset printed with a minus needs saying: one that rounds to +0s reads as the start.
+    const before = atMs !== null && formatOffset(atMs - start).startsWith('-') ? ` (${BEFORE_START_NOTE})` : '';
     const text = `  ${label.padEnd(labelWidth)} ${offset}${afterMs !== null ? ` (${formatDuration(afterMs)} later)` : ''}${extra}${before}`;
     return wrapped(text.trimEnd(), labelWidth + 3);
   };

@@ -148,6 +148,12 @@ describe('the scaling timeline fits the width', () => {
     expect(flat).toContain('-3s: the CloudWatch minute that contains the start');
   });
 
+  it('an offset before the start says which period it is', () => {
+    const late = makeResult({ secondsMs, startedAtMs: START + 2_000, observation: makeObservation(START) });
+    const text = renderScalingTimeline(late, { color: false, width: 120 });
+    expect(text).toContain('  load above target 60  -2s       (the CloudWatch minute that contains the start)\n');
+  });
+
   it('drops CPU first, then healthy, rather than wrap a row', () => {
     const head = (width: number): string =>
       renderScalingTimeline(result, { color: false, width })
