@@ -59,7 +59,9 @@ export interface LoadProgress {
   errors: number;
   /** p99 latency so far, in ms (0 before the first answer). */
   p99Ms: number;
-  /** Open loop: requests sent later than their intended time so far (the rate fell behind its schedule). */
+  /** Requests sent so far (sent − finished are in flight). */
+  sent?: number;
+  /** --rate: requests sent after their due time because the in-flight cap was reached. */
   late?: number;
   /** Open loop: the schedule's target rate now, requests per second (null in a closed loop). */
   targetRps?: number | null;
@@ -89,6 +91,8 @@ export interface LoadPlan {
 /** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
 export interface PlannedLoadEvents extends LoadEvents {
   onRow?: (row: RequestRow) => void;
+  /** -v 3: the first response's status line and headers, once. */
+  onResponseHead?: (lines: string[]) => void;
   startAtEpochMs?: number;
 }
 
@@ -132,6 +136,7 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
   const running = startRun(plan.load, plan.recorded, plan.workers, {
     ...(events.signal ? { signal: events.signal } : {}),
     ...(events.onRow ? { onRow: events.onRow } : {}),
+    ...(events.onResponseHead ? { onResponseHead: events.onResponseHead } : {}),
     ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
     ...(plan.abortOn ? { abortOn: plan.abortOn } : {}),
   });

@@ -23,6 +23,18 @@ import type { RawRunOptions } from './options.js';
 import { collect, parseDurationMs } from './parse.js';
 import { parseAzOutage } from './az-outage.js';
 import { outputFlags } from './run-flags.js';
+import { wrapBlock, terminalWidth } from '../report/width.js';
+
+/** The demo's first lines: what runs where, wrapped to the terminal. */
+export function demoBanner(lab: { url: string; asgName: string; apiUrl: string }, periodMs: number, width: number): string {
+  const lines = [
+    `This is abx, Version ${abxVersion()}: demo against the local lab`,
+    `Lab: ALB ${lab.url}, Auto Scaling group ${lab.asgName}`,
+    `     AWS APIs at ${lab.apiUrl}`,
+    `     one ${periodMs / 1000} s lab period stands for one CloudWatch minute`,
+  ];
+  return `${wrapBlock(lines, width, 5).join('\n')}\n\n`;
+}
 
 /** The default shape: up to 2.5× the target of two instances, hold while the group scales out, then down. */
 const DEMO_STAGES = ['10s:150', '12s:150', '8s:0'] as const;
@@ -91,10 +103,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
     settings.observe.credentials = lab.credentials;
     return await executeRun(settings, {
       color: options.color,
-      banner:
-        `This is abx, Version ${abxVersion()}: demo against the local lab\n` +
-        `Lab: ALB ${lab.url}, Auto Scaling group ${lab.asgName}, AWS APIs at ${lab.apiUrl}; ` +
-        `one ${periodMs / 1000} s lab period stands for one CloudWatch minute\n\n`,
+      banner: demoBanner(lab, periodMs, terminalWidth(process.stdout, process.env)),
     });
   } finally {
     await lab.close();

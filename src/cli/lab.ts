@@ -107,25 +107,29 @@ async function runLab(raw: LabFlags): Promise<number> {
   // 2.5x the target on the initial instances: target tracking asks for
   // ceil(2.5 x desired) instances, so a scale-out shows within a few periods.
   const ratePerSec = Math.max(1, Math.ceil((2.5 * Math.max(1, options.desired) * options.targetValue * 1000) / periodMs));
-  out(
-    `# lab: load balancer ${lab.url} (listener 80), ${lab.privateUrl} (listener 90)  AWS APIs ${lab.apiUrl}  group ${lab.asgName}  period ${periodMs} ms = one CloudWatch minute`,
-  );
+  // One thing per line, so the banner fits 80 columns; the try line stays whole, to copy.
+  out(`# lab: load balancer ${lab.url} (listener 80)`);
+  out(`#      private listener ${lab.privateUrl} (listener 90)`);
+  out(`#      AWS APIs ${lab.apiUrl}, group ${lab.asgName}`);
+  out(`#      period ${periodMs} ms = one CloudWatch minute`);
   for (const o of options.azOutages ?? [])
     out(
-      `# zone outage: ${o.zone} goes down ${o.atMs / 1000} s after start${o.durationMs === undefined ? ' and stays down' : ` for ${o.durationMs / 1000} s`}`,
+      `# zone outage: ${o.zone} down at +${o.atMs / 1000}s${o.durationMs === undefined ? ', stays down' : ` for ${o.durationMs / 1000}s`}`,
     );
-  if (!options.withPolicy) out(`# no scaling policy yet: add one with aws autoscaling put-scaling-policy, or start with --with-policy`);
+  if (!options.withPolicy) {
+    out('# no scaling policy yet: add one with aws autoscaling put-scaling-policy,');
+    out('#   or start the lab with --with-policy');
+  }
   out(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
 
-  const described = new Set<string>();
+  // The activities of one scale-out share one Cause: it is said once, not once per instance and status.
+  const saidCauses = new Set<string>();
   lab.onActivity((a) => {
     const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    if (!described.has(a.activityId)) {
-      described.add(a.activityId);
-      out(`# ${stamp} ${a.statusCode} ${a.description}`);
+    out(`# ${stamp} ${a.statusCode} ${a.description}`);
+    if (a.cause && !saidCauses.has(a.cause)) {
+      saidCauses.add(a.cause);
       out(`#   ${a.cause}`);
-    } else {
-      out(`# ${stamp} ${a.statusCode} ${a.description}`);
     }
   });
 

@@ -8,6 +8,7 @@ import { ConfigError, EXIT } from '../errors.js';
 import { abxVersion } from '../version.js';
 import { declareRunFlags, refuseUnsupportedAbFlags } from './run-flags.js';
 import { guardStdio } from './stdio.js';
+import { suggestCommand } from './suggest.js';
 
 export function buildProgram() {
   const program = new Command('abx')
@@ -67,17 +68,38 @@ export async function main(argv: string[]): Promise<void> {
   }
   const program = buildProgram();
   await registerSubcommands(program);
+  const commands = program.commands.map((c) => c.name());
+  // `abx help` and `abx help COMMAND`, as git and npm answer them.
+  if (args[0] === 'help') {
+    const name = args[1];
+    const command = name === undefined ? program : program.commands.find((c) => c.name() === name);
+    if (!command) {
+      process.stderr.write(`abx: no command "${name}": the commands are ${commands.join(', ')} (see abx --help)\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stdout.write(command.helpInformation());
+    return;
+  }
+  const typo = suggestCommand(args[0], commands);
+  if (typo !== null) {
+    process.stderr.write(`abx: "${args[0]}" is neither a URL nor a command: did you mean \`abx ${typo}\`? (see abx --help)\n`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
+  // Usage errors inside a subcommand point at that subcommand's help.
+  const subcommand = args.find((a) => commands.includes(a));
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    process.exitCode = exitCodeFor(error, subcommand ? `abx ${subcommand} --help` : 'abx --help');
   }
 }
 
-function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown, help: string): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-    process.stderr.write(`abx: ${error.message.replace(/^error: /, '')} (see abx --help)\n`);
+    process.stderr.write(`abx: ${error.message.replace(/^error: /, '')} (see ${help})\n`);
     return EXIT.usage;
   }
   if (error instanceof ConfigError) {

@@ -211,6 +211,9 @@ export function parseTargetUrl(rawUrl: string | undefined): URL {
   }
   // WHATWG URL parsing skips extra slashes ("http:///path" → host "path"); curl and ab refuse it, so does abx.
   if (/^[a-z]+:\/\/[/?#]/i.test(text)) throw new ConfigError(`URL "${rawUrl}" has no host: write it as http://host[:port]/path`);
+  // "http://::1:8080/": an IPv6 address needs brackets, or its colons read as a port.
+  const ipv6 = bareIpv6(text);
+  if (ipv6) throw new ConfigError(`write IPv6 as ${ipv6} (got "${rawUrl}")`);
   // The whole authority must match, so a colon in user:password@ is not read as the port's.
   const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(?:[/?#]|$)/i.exec(text)?.[1];
   if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
@@ -225,6 +228,18 @@ export function parseTargetUrl(rawUrl: string | undefined): URL {
   }
   if (!url.hostname) throw new ConfigError(`URL "${rawUrl}" has no host: write it as http://host[:port]/path`);
   return url;
+}
+
+/** "http://::1:8080/x" → "http://[::1]:8080/x"; null when the host is not a bare IPv6 address. */
+function bareIpv6(text: string): string | null {
+  const m = /^([a-z]+):\/\/([0-9a-f:.]+)([/?#].*)?$/i.exec(text);
+  if (!m || (m[2].match(/:/g) ?? []).length < 2) return null;
+  const [, scheme, host, rest = '/'] = m;
+  // A last group of digits after a valid address is the port the user meant ("::1:8080" is ::1 port 8080).
+  const cut = host.lastIndexOf(':');
+  const port = host.slice(cut + 1);
+  if (/^\d{1,5}$/.test(port) && isIP(host.slice(0, cut)) === 6) return `${scheme}://[${host.slice(0, cut)}]:${port}${rest}`;
+  return isIP(host) === 6 ? `${scheme}://[${host}]${rest}` : null;
 }
 
 function methodAndBody(raw: RawRunOptions): { method: string; body: Buffer | null } {

@@ -93,7 +93,10 @@ async function render(result: Result, format: Format, color: boolean): Promise<s
     case 'junit':
       return (await import('../report/junit.js')).renderJunit(result);
     case 'text':
-      return (await import('../report/text.js')).renderTextReport(result, { color });
+      return (await import('../report/text.js')).renderTextReport(result, {
+        color,
+        width: (await import('../report/width.js')).terminalWidth(process.stdout, process.env),
+      });
   }
 }
 

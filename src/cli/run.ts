@@ -7,8 +7,10 @@ import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from 
 import { renderPercentileCsv } from '../report/ab-text.js';
 import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
 import { nothingCompletedReason } from '../report/nothing-completed.js';
+import { explainError } from '../report/error-hint.js';
 import { renderTextReport } from '../report/text.js';
-import { colorEnabled } from '../report/style.js';
+import { colorEnabled, painter, type Paint } from '../report/style.js';
+import { fitLine, terminalWidth } from '../report/width.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import type { ObservationEvent, Result } from '../stats/result.js';
 import { evaluateAssertions } from '../stats/thresholds.js';
@@ -16,6 +18,7 @@ import { abxVersion } from '../version.js';
 import { appendStepSummary } from './ci-summary.js';
 import { buildRunSettings, type RawRunOptions, type RunSettings } from './options.js';
 import { startProgress, type ProgressSink } from './progress.js';
+import { requestEcho, responseEcho } from './request-echo.js';
 import { writeFileAtomic } from './result-file.js';
 
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
@@ -43,15 +46,16 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const stdout = process.stdout;
   const stderr = process.stderr;
   const color = colorEnabled(stdout, hooks.color, process.env);
+  // stderr carries the live lines (progress, events, warnings): its own colour and width.
+  const errPaint = painter({ color: colorEnabled(stderr, hooks.color, process.env) });
+  const errWidth = (): number => terminalWidth(stderr, process.env);
   const host = load.url.hostname;
 
   if (!output.json) {
     stdout.write(hooks.banner ?? `This is abx, Version ${abxVersion()} (ApacheBench 2.3 compatible report)\n\n`);
     stdout.write(output.quiet ? `Benchmarking ${host} (be patient)...` : `Benchmarking ${host} (be patient)\n`);
   }
-  if (output.verbosity >= 2) {
-    stderr.write(`INFO: ${load.method} header ==\n---\n${settings.recorded.headers.join('\n')}\n---\n`);
-  }
+  if (output.verbosity >= 2) stderr.write(requestEcho(load, settings.redactHeaders));
 
   // Ctrl-C or SIGTERM: stop sending, report what was measured, exit 130. A second Ctrl-C exits at once.
   const abort = new AbortController();
@@ -77,8 +81,13 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     settings,
     startedAtMs,
     abort.signal,
-    (line) => progress?.log(line),
-    (msg) => (progress ? progress.log(`abx: warning: ${msg}`) : stderr.write(`abx: warning: ${msg}\n`)),
+    (line) => (progress ? progress.log(line) : stderr.write(`${fitLine(line, errWidth())}\n`)),
+    (msg) => {
+      const line = errPaint.warn(`abx: warning: ${msg}`);
+      if (progress) progress.log(line);
+      else stderr.write(`${fitLine(line, errWidth())}\n`);
+    },
+    errPaint,
   );
 
   const gnuplot = output.gnuplotPath ? openGnuplotFile(output.gnuplotPath) : null;
@@ -91,13 +100,21 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     },
     progressIntervalMs: PROGRESS_INTERVAL_MS,
     ...(gnuplot ? { onRow: gnuplot.write } : {}),
+    // -v 3, as ab's "LOG: header received": the first response's head, secret values redacted.
+    ...(output.verbosity >= 3
+      ? { onResponseHead: (lines: string[]) => stderr.write(`LOG: header received:\n${responseEcho(lines, settings.redactHeaders)}\n`) }
+      : {}),
   });
   progress = startProgress({
     stream: stderr,
     live: stderr.isTTY === true && process.env.CI !== 'true',
     quiet: output.quiet || output.json,
     total: load.requests,
+    durationMs: load.durationMs,
+    ratePerSec: load.ratePerSec,
     read: () => latest,
+    width: errWidth,
+    paint: errPaint,
   });
 
   const result: Result = await done;
@@ -108,12 +125,16 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   if (observer) {
     // The observer skips the linger when it can see nothing (no such group, no credentials, an endpoint that never answered).
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
+    let lingering: { end(): void } | null = null;
     result.observation = await observer.stop({
       lingerMs: abort.signal.aborted ? 0 : lingerMs,
       signal: abort.signal,
-      onLinger: (ms) =>
-        stderr.write(`Observing for ${Math.round(ms / 1000)} s more so late CloudWatch datapoints and scaling show up (Ctrl-C ends it)\n`),
+      // The linger starts only when it is worth it (the observer skips it for a missing group or a dead endpoint).
+      onLinger: (ms) => {
+        lingering = progress?.linger(ms) ?? null;
+      },
     });
+    (lingering as { end(): void } | null)?.end();
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -124,7 +145,16 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {
     if (output.quiet) stdout.write('..done\n');
-    stdout.write('\n\n' + renderTextReport(result, { color, percentiles: output.percentiles, confidence: output.confidence }));
+    stdout.write(
+      '\n\n' +
+        renderTextReport(result, {
+          color,
+          percentiles: output.percentiles,
+          confidence: output.confidence,
+          width: terminalWidth(stdout, process.env),
+          verbose: output.verbosity >= 1,
+        }),
+    );
   }
 
   // A failed -g file never stops the run or its report: it is said once, at the end.
@@ -139,7 +169,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     process.exit(EXIT.interrupted);
   }
   // A run that measured nothing fails, whatever its assertions said.
-  const nothing = nothingCompletedReason(result);
+  const nothing = nothingCompletedReason(result, (error) => explainError(error, output.verbosity >= 1));
   if (nothing !== null) stderr.write(`abx: ${nothing}\n`);
   // --abort-on stopped the run: its report already says which condition fired.
   if (nothing !== null || result.aborted || result.assertions?.some((a) => !a.passed)) return EXIT.failed;
@@ -180,16 +210,28 @@ async function startObserverIfWanted(
   signal: AbortSignal,
   onLine: (line: string) => void,
   onWarning: (message: string) => void,
-): Promise<import('../observe/observer.js').Observer | null> {
+  paint: Paint,
+): Promise<Pick<import('../observe/observer.js').Observer, 'stop'> | null> {
   const o = settings.observe;
   if (!o.observing) return null;
   // Loaded only now: plain runs never pay for the reporter (observe() loads the AWS SDK only when called).
-  const { formatEvent } = await import('../report/scaling.js');
+  const [{ EventFeed, formatOffset }, { paintEventLine }] = await Promise.all([
+    import('../report/event-lines.js'),
+    import('../report/scaling.js'),
+  ]);
+  // One poll's events print together, in time order, one line per happening.
+  const feed = new EventFeed();
+  const flush = (): void => {
+    for (const line of feed.flush(Date.now())) {
+      onLine(paintEventLine(`${formatOffset(line.atMs - runStartedAtMs)}  ${line.text}`, line, paint));
+    }
+  };
   const options: ObserveOptions = {
     pollIntervalMs: settings.observe.pollIntervalMs,
     runStartedAtMs,
     url: settings.load.url,
-    onEvent: (event: ObservationEvent) => onLine(formatEvent(event, runStartedAtMs)),
+    onEvent: (event: ObservationEvent) => feed.add(event),
+    onPollEnd: flush,
     onWarning,
     signal,
   };
@@ -199,7 +241,14 @@ async function startObserverIfWanted(
   if (o.profile !== undefined) options.profile = o.profile;
   if (o.endpointUrl !== undefined) options.endpointUrl = o.endpointUrl;
   if (o.credentials !== undefined) options.credentials = o.credentials;
-  return observe(options);
+  const observer = await observe(options);
+  return {
+    async stop(opts) {
+      const observation = await observer.stop(opts);
+      flush();
+      return observation;
+    },
+  };
 }
 
 /** Resolves once everything written to `stream` so far has been handed to the system (or the stream is gone). */

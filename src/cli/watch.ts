@@ -11,7 +11,8 @@ import { ConfigError, EXIT } from '../errors.js';
 import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { ObservationBlock } from '../observe/observer.js';
 import type { ObserverOptions } from '../observe/types.js';
-import { describeEvent } from '../report/scaling.js';
+import { EventFeed, shortAlarmName, summarizeEvents, type EventLine } from '../report/event-lines.js';
+import { fitLine, terminalWidth, wrapLine } from '../report/width.js';
 import { policyMetric } from '../stats/policy-metric.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import type { AwsFlags } from './options.js';
@@ -31,6 +32,8 @@ export interface WatchIo {
   signal?: AbortSignal;
   /** SDK attempts per call; tests use 1. */
   maxAttempts?: number;
+  /** Columns each text line is cut to (default: the terminal's, else COLUMNS, else 80). */
+  width?: number;
 }
 
 /** --once without --since shows the last hour. */
@@ -109,7 +112,8 @@ export function watchState(observation: Observation, nowMs: number): WatchState 
   const metric = policyMetric(observation);
   const value = latest(observation, metric, true);
   const alarms: Record<string, string> = {};
-  for (const a of observation.alarms) alarms[a.role === 'high' ? 'AlarmHigh' : a.role === 'low' ? 'AlarmLow' : a.name] = a.state;
+  for (const a of observation.alarms)
+    alarms[a.role === 'high' ? 'AlarmHigh' : a.role === 'low' ? 'AlarmLow' : shortAlarmName(a.name)] = a.state;
   return {
     at: new Date(nowMs).toISOString(),
     asg: observation.asg,
@@ -155,14 +159,18 @@ function stateKey(state: WatchState): string {
   return JSON.stringify({ ...state, at: undefined });
 }
 
-function eventLine(event: ObservationEvent): string {
-  return `${clock(event.at)}  ${describeEvent(event)}`;
+function eventLine(line: EventLine): string {
+  return `${clock(new Date(line.atMs).toISOString())}  ${line.text}`;
 }
 
 /** Runs the watch; resolves with the exit code. */
 export async function runWatch(url: string | undefined, flags: WatchFlags, io: WatchIo): Promise<number> {
   const { options, sinceMs } = watchOptions(url, flags, Date.now());
   const json = Boolean(flags.json);
+  const width = io.width ?? terminalWidth(process.stdout, process.env);
+  const fit = (line: string): string => fitLine(line, width);
+  // A state line wraps under its time rather than lose the alarms at its end.
+  const stateText = (state: WatchState): string => wrapLine(formatState(state), width, 10).join('\n');
   const emit = (type: string, payload: object): void => io.out(`${JSON.stringify({ type, ...payload })}\n`);
   const warn = (message: string): void => {
     if (json) emit('warning', { message });
@@ -187,17 +195,19 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
       for (const event of observation.events) emit('event', event);
     } else {
       const where = `${observation.asg ?? 'no Auto Scaling group found'}${observation.region ? ` (${observation.region})` : ''}`;
-      io.out(`${where}\n`);
+      io.out(`${fit(where)}\n`);
       if (observation.policy)
-        io.out(`policy ${observation.policy.name}: ${observation.policy.metric} target ${round(observation.policy.targetValue)}\n`);
-      io.out(`${formatState(state)}\n`);
+        io.out(
+          `${fit(`policy ${observation.policy.name}: ${observation.policy.metric} target ${round(observation.policy.targetValue)}`)}\n`,
+        );
+      io.out(`${stateText(state)}\n`);
       const history = observation.events;
       io.out(
         history.length
           ? `history (last ${Math.round(sinceMs / 60_000)}m):\n`
           : `no scaling activity, alarm change or instance change in the last ${Math.round(sinceMs / 60_000)}m\n`,
       );
-      for (const event of history) io.out(`  ${eventLine(event)}\n`);
+      for (const line of summarizeEvents(history)) io.out(`${fit(`  ${eventLine(line)}`)}\n`);
     }
     return EXIT.ok;
   }
@@ -209,15 +219,16 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     if (key === lastKey) return;
     lastKey = key;
     if (json) emit('state', state);
-    else io.out(`${formatState(state)}\n`);
+    else io.out(`${stateText(state)}\n`);
   };
-  const seenActivities = new Set<string>();
+  // One line per happening, a poll's lines in time order: an activity when it starts and when it ends.
+  const feed = new EventFeed();
   const onEvent = (event: ObservationEvent): void => {
     if (json) return emit('event', event);
-    // A status change of a known activity happened now (or when it ended), not at its start.
-    const update = event.activityId !== undefined && seenActivities.has(event.activityId);
-    if (event.activityId) seenActivities.add(event.activityId);
-    io.out(`${eventLine(update ? { ...event, at: event.endedAt ?? new Date().toISOString() } : event)}\n`);
+    feed.add(event);
+  };
+  const onPollEnd = (): void => {
+    for (const line of feed.flush(Date.now())) io.out(`${fit(eventLine(line))}\n`);
   };
   // Ends the watch: Ctrl-C, a closed stdout, or a group that cannot be read at all.
   const ended = new AbortController();
@@ -232,7 +243,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     onPoll(observation);
   };
   const observer = await startObserver(
-    { ...options, onWarning: warn, onEvent },
+    { ...options, onWarning: warn, onEvent, onPollEnd },
     {
       onPoll: onPollChecked,
       finalPoll: false,
@@ -255,7 +266,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
       ? `; policy ${seen.policy.name}: ${seen.policy.metric} target ${round(seen.policy.targetValue)} per ${seen.periodSec} s`
       : '';
     io.err(
-      `abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop\n`,
+      `${wrapLine(`abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop`, width, 2).join('\n')}\n`,
     );
   }
   if (!ended.signal.aborted) {

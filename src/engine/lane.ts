@@ -74,7 +74,11 @@ export class Lane {
     for (let i = 0; i < rawHeaders.length; i += 2) bytes += rawHeaders[i].length + rawHeaders[i + 1].length + 4;
     this.headerBytes = bytes;
     const recorder = this.owner.recorder;
-    if (recorder.serverSoftware === null) recorder.serverSoftware = serverHeader(rawHeaders);
+    if (recorder.serverSoftware === null) {
+      // Once per run (the first response), never per request.
+      recorder.serverSoftware = serverHeader(rawHeaders);
+      recorder.firstResponseHead = responseHead(status, statusText, rawHeaders);
+    }
     return true;
   }
 
@@ -142,6 +146,13 @@ export class Lane {
 
 function toUs(ms: number): number {
   return ms > 0 ? Math.round(ms * 1000) : 0;
+}
+
+function responseHead(status: number, statusText: string, rawHeaders: Buffer[]): string[] {
+  const lines = [`HTTP/1.1 ${status} ${statusText}`];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    lines.push(`${rawHeaders[i].toString('latin1')}: ${rawHeaders[i + 1].toString('latin1')}`);
+  return lines;
 }
 
 function serverHeader(rawHeaders: Buffer[]): string {

@@ -51,9 +51,9 @@ export interface LoadOutcome {
 
 export interface LoadRun {
   readonly recorder: Recorder;
-  /** Open loop: requests sent so far later than their intended time (the in-flight cap was reached). */
-  late(): number;
   readonly done: Promise<LoadOutcome>;
+  /** Requests sent so far and, in an open loop, how many were sent late (for the progress line). */
+  sending(): { sent: number; late: number };
 }
 
 /**
@@ -64,7 +64,7 @@ export const ABORT_ON_REASON = 'abx:abort-on';
 
 export function startLoad(config: LoadConfig, options: LoadOptions = {}): LoadRun {
   const engine = new LoadEngine(config, options);
-  return { recorder: engine.recorder, late: () => engine.lateCount, done: engine.run() };
+  return { recorder: engine.recorder, done: engine.run(), sending: () => ({ sent: engine.sentCount, late: engine.lateCount }) };
 }
 
 class LoadEngine implements LaneOwner {
@@ -87,6 +87,9 @@ class LoadEngine implements LaneOwner {
   private tls: string | undefined;
   private pacerTimer: NodeJS.Timeout | null = null;
   private late = 0;
+  get lateCount(): number {
+    return this.late;
+  }
   /** Open loop: due requests are waiting for a free lane. */
   private backlogged = false;
   private maxLagMs = 0;
@@ -116,10 +119,6 @@ class LoadEngine implements LaneOwner {
 
   private get openLoop(): boolean {
     return this.config.ratePerSec !== null || this.config.stages !== null;
-  }
-
-  get lateCount(): number {
-    return this.late;
   }
 
   async run(): Promise<LoadOutcome> {

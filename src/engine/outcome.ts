@@ -20,13 +20,17 @@ export interface RunLoadOptions {
   startAtEpochMs?: number;
   /** Stop early (not an interrupt) when one of these conditions holds over the sliding window. */
   abortOn?: AbortOnSettings;
+  /** -v 3: the first response's status line and headers, once (from whichever worker got one first). */
+  onResponseHead?: (lines: string[]) => void;
 }
 
 export interface LiveCounts {
   finished: number;
   errors: number;
   p99Ms: number;
-  /** Open loop: requests sent later than their intended time so far (the rate falling behind its schedule). */
+  /** Requests sent so far (sent − finished are in flight). */
+  sent?: number;
+  /** Open loop: requests sent after their due time because the in-flight cap was reached. */
   late?: number;
 }
 
@@ -37,11 +41,12 @@ export interface RunningLoad {
   done: Promise<{ result: Result }>;
 }
 
-export function liveCounts(recorder: Recorder): LiveCounts {
+export function liveCounts(recorder: Recorder, sending?: { sent: number; late: number }): LiveCounts {
   return {
     finished: recorder.finished,
     errors: recorder.failed,
     p99Ms: recorder.total.totalCount ? recorder.total.getValueAtPercentile(99) / 1000 : 0,
+    ...(sending ?? {}),
   };
 }
 
@@ -51,6 +56,7 @@ export function sumLiveCounts(parts: readonly LiveCounts[]): LiveCounts {
     finished: parts.reduce((sum, c) => sum + c.finished, 0),
     errors: parts.reduce((sum, c) => sum + c.errors, 0),
     p99Ms: Math.max(0, ...parts.map((c) => c.p99Ms)),
+    sent: parts.reduce((sum, c) => sum + (c.sent ?? c.finished), 0),
     late: parts.reduce((sum, c) => sum + (c.late ?? 0), 0),
   };
 }

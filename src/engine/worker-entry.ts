@@ -67,9 +67,16 @@ function main(): void {
       ...(input.rows ? { onRow } : {}),
     });
     let secondsPosted = 0;
+    let headPosted = false;
+    const postHead = (): void => {
+      if (headPosted || run.recorder.firstResponseHead === null) return;
+      headPosted = true;
+      post({ type: 'head', lines: run.recorder.firstResponseHead });
+    };
     const timer = setInterval(() => {
+      postHead();
       postRows();
-      post({ type: 'progress', ...liveCounts(run.recorder), late: run.late() });
+      post({ type: 'progress', ...liveCounts(run.recorder, run.sending()) });
       if (input.seconds) {
         const timeline = run.recorder.timeline;
         timeline.closeUpTo(performance.now());
@@ -93,6 +100,7 @@ function main(): void {
       (outcome) => {
         clearInterval(timer);
         // Rows first: one worker's messages arrive in order, so every row is handed over before the result.
+        postHead();
         postRows();
         post({ type: 'result', result: outcomeToResult(config, input.recorded, outcome) });
         port!.close();

@@ -37,6 +37,8 @@ export type FromWorker =
   | { type: 'seconds'; seconds: SecondCounts[] }
   /** ROW_FIELDS numbers per row, in RequestRow's field order; the buffer is transferred, not copied. */
   | { type: 'rows'; rows: Float64Array }
+  /** The first response's status line and headers (for -v 3), once. */
+  | { type: 'head'; lines: string[] }
   | { type: 'result'; result: Result }
   | { type: 'failed'; message: string };
 

@@ -64,6 +64,7 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
   const shares = splitConfig(config, threads);
   const startAtEpochMs = options.startAtEpochMs ?? Date.now();
   const live: LiveCounts[] = shares.map(() => ({ finished: 0, errors: 0, p99Ms: 0 }));
+  let headSeen = false;
   const workers = shares.map((share) => {
     const input: WorkerInput = {
       config: { ...share.config, url: share.config.url.href, body: share.config.body ? new Uint8Array(share.config.body) : null },
@@ -113,12 +114,21 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
             live[index] = message;
           } else if (message.type === 'seconds') {
             for (const second of message.seconds) seconds.add(second);
+          } else if (message.type === 'head') {
+            if (!headSeen) options.onResponseHead?.(message.lines);
+            headSeen = true;
           } else if (message.type === 'rows') {
             if (options.onRow) forEachRow(message.rows, options.onRow);
           } else if (message.type === 'result') {
             // The result is the worker's last word: progress read after the load ends shows its final counts.
-            const { totals, latencyMs } = message.result;
-            live[index] = { finished: totals.requests, errors: totals.failed, p99Ms: latencyMs.p99 };
+            const { totals, latencyMs, rate } = message.result;
+            live[index] = {
+              finished: totals.requests,
+              errors: totals.failed,
+              p99Ms: latencyMs.p99,
+              sent: totals.requests,
+              late: rate?.late ?? 0,
+            };
             resolve(message.result);
           } else {
             reject(new Error(`load worker ${index + 1} failed: ${message.message}`));

@@ -411,6 +411,7 @@ class ObserverState {
     this.#polls++;
     this.#lastPollMs = Math.max(this.#lastPollMs, startedMs);
     try {
+      this.#options.onPollEnd?.();
       this.#tuning.onPoll?.(this.snapshot());
     } catch {
       // A listener's bug is not the observer's failure.

@@ -26,6 +26,8 @@ export interface ObserverOptions {
   runStartedAtMs: number;
   /** Called as each new event arrives (the CLI prints it). */
   onEvent?: (event: ObservationEvent) => void;
+  /** Called after each poll, once its events were passed to onEvent: a printer can print one poll's events together, in time order. */
+  onPollEnd?: () => void;
   /** Called with one-line warnings (missing credentials, AccessDenied, throttling...). */
   onWarning?: (message: string) => void;
 }

@@ -9,15 +9,27 @@
  */
 import { loadShapeLines } from './load-shape.js';
 import type { PhaseSummaryMs, Result } from '../stats/result.js';
+import { explainError } from './error-hint.js';
+import { painter } from './style.js';
+import { wrapBlock } from './width.js';
 
 export interface AbTextOptions {
   /** -d: no percentile table. */
   percentiles: boolean;
   /** -S: min/avg/max table, no sd, no warnings. */
   confidence: boolean;
+  /** Columns abx's own lines after ab's block wrap to (ab's block keeps ab's layout). */
+  width: number;
+  /** Failed requests in red (a terminal only: ab's text stays plain in a pipe). */
+  color: boolean;
+  /** -v 1 or more: errors keep their raw text (OpenSSL's, say) beside the hint. */
+  verbose: boolean;
 }
 
-const DEFAULTS: AbTextOptions = { percentiles: true, confidence: true };
+const DEFAULTS: AbTextOptions = { percentiles: true, confidence: true, width: 80, color: false, verbose: false };
+
+/** Where ab's field values start; abx's wrapped lines continue under it. */
+const FIELD_COLUMN = 24;
 const AB_PERCENTS = [50, 66, 75, 80, 90, 95, 98, 99] as const;
 const PERCENT_KEY = { 50: 'p50', 66: 'p66', 75: 'p75', 80: 'p80', 90: 'p90', 95: 'p95', 98: 'p98', 99: 'p99' } as const;
 
@@ -39,10 +51,11 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
   const documentLength = server.documentLength ?? (done === 0 ? 0 : null);
   field('Document Length', documentLength === null ? 'Variable' : `${documentLength} bytes`);
   lines.push('');
-  field('Concurrency Level', String(result.concurrency));
+  // In --rate mode there is no fixed concurrency: -c is the cap on requests in flight (open loop).
+  field('Concurrency Level', result.rate ? `${result.concurrency} (open loop: in-flight cap)` : String(result.concurrency));
   field('Time taken for tests', `${seconds.toFixed(3)} seconds`);
   field('Complete requests', String(done));
-  field('Failed requests', String(totals.failed));
+  field('Failed requests', totals.failed > 0 ? painter({ color: opts.color }).bad(String(totals.failed)) : String(totals.failed));
   if (totals.failed > 0) {
     // ab has no timeout category (it aborts instead), so timeouts join Exceptions here; abx lists them below.
     lines.push(
@@ -56,7 +69,10 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
   field('HTML transferred', `${totals.bodyBytes} bytes`);
   if (seconds > 0 && done > 0) {
     field('Requests per second', `${(done / seconds).toFixed(2)} [#/sec] (mean)`);
-    field('Time per request', `${((result.concurrency * seconds * 1000) / done).toFixed(3)} [ms] (mean)`);
+    // ab's formula (concurrency × time / requests) assumes every lane was always busy; an open
+    // loop's lanes are not, so --rate prints the measured mean, the Total mean of the table below.
+    const perRequestMs = result.rate ? result.connectionTimesMs.total.mean : (result.concurrency * seconds * 1000) / done;
+    field('Time per request', `${perRequestMs.toFixed(3)} [ms] (mean)`);
     field('Time per request', `${((seconds * 1000) / done).toFixed(3)} [ms] (mean, across all concurrent requests)`);
     field('Transfer rate', `${(totals.bytes / 1024 / seconds).toFixed(2)} [Kbytes/sec] received`);
     if (totals.bodySentBytes > 0) {
@@ -92,12 +108,12 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
     lines.push(` 100%  ${int(result.latencyMs.max, 5)} (longest request)`);
   }
 
-  lines.push('', ...renderAdditions(result));
+  lines.push('', ...wrapBlock(renderAdditions(result, opts.verbose), opts.width, FIELD_COLUMN));
   return lines.join('\n') + '\n';
 }
 
 /** What abx measures beyond ab, after ab's block so ab parsers are not disturbed. */
-function renderAdditions(result: Result): string[] {
+function renderAdditions(result: Result, verbose: boolean): string[] {
   const lines: string[] = [];
   const l = result.latencyMs;
   // No sample, no value: "-" rather than a 0.00 that reads as a very fast server.
@@ -127,7 +143,9 @@ function renderAdditions(result: Result): string[] {
   if (result.failures.timeouts > 0)
     lines.push(`Timeouts:               ${result.failures.timeouts} (no response within ${result.options.timeoutMs / 1000} s)`);
   for (const e of result.errors.slice(0, 5)) {
-    lines.push(`Errors (${e.category}):${''.padEnd(Math.max(1, 14 - e.category.length))}${e.count} × ${e.code}: ${e.message}`);
+    lines.push(
+      `Errors (${e.category}):${''.padEnd(Math.max(1, 14 - e.category.length))}${e.count} × ${e.code}: ${explainError(e, verbose)}`,
+    );
   }
   if (result.interrupted) lines.push('Interrupted:            yes (partial results: requests in flight were dropped)');
   lines.push(...loadShapeLines(result));

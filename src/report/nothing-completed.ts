@@ -6,8 +6,14 @@
  */
 import type { Result } from '../stats/result.js';
 
-/** Why nothing completed, or null when something did (or the run was interrupted: that has its own line and code). */
-export function nothingCompletedReason(result: Result): string | null {
+/**
+ * Why nothing completed, or null when something did (or the run was interrupted: that has its own line and code).
+ * `explain` turns the most common error into words (e.g. TLS to a plain-http port → "is it http://?").
+ */
+export function nothingCompletedReason(
+  result: Result,
+  explain: (error: { code: string; message: string }) => string = (error) => error.message,
+): string | null {
   if (result.totals.completed > 0 || result.interrupted) return null;
   const top = [...result.errors].sort((a, b) => b.count - a.count)[0];
   const f = result.failures;
@@ -17,7 +23,7 @@ export function nothingCompletedReason(result: Result): string | null {
   if (f.timeouts > 0 && f.timeouts >= result.totals.failed / 2) {
     return `no request completed: ${f.timeouts} timed out with no response within ${timeoutS} s (-s)`;
   }
-  if (top) return `no request completed: ${top.count} × ${top.code}: ${top.message}`;
+  if (top) return `no request completed: ${top.count} × ${top.code}: ${explain(top)}`;
   const deadline = result.options.durationMs !== null ? `the -t ${result.options.durationMs / 1000} s deadline` : 'the end of the run';
   return `no request completed: nothing came back before ${deadline} (requests still in flight then are not counted); raise -t or check the server`;
 }

@@ -9,29 +9,14 @@ import { decodeHistogram } from '../stats/histogram.js';
 import type { ObservationEvent, ObservationSample, Result } from '../stats/result.js';
 import { byTime } from '../stats/by-time.js';
 import { policyMetric } from '../stats/policy-metric.js';
-import { isScaleOut, timeToScale } from '../stats/time-to-scale.js';
+import { timeToScale } from '../stats/time-to-scale.js';
+import { formatDuration, formatOffset, shortAlarmName, summarizeEvents, type EventLine } from './event-lines.js';
 import { painter, type Paint } from './style.js';
+import { fitLine, wrapLine } from './width.js';
 
 const ms = (iso: string): number => Date.parse(iso);
 
-/** "+2m41s", "+41s", "-5s", "+1h02m03s": time relative to the run's start. */
-export function formatOffset(offsetMs: number): string {
-  const total = Math.round(Math.abs(offsetMs) / 1000);
-  // Whatever rounds to zero is "+0s", not "-0s".
-  const sign = offsetMs < 0 && total > 0 ? '-' : '+';
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  if (h > 0) return `${sign}${h}h${pad(m)}m${pad(s)}s`;
-  if (m > 0) return `${sign}${m}m${pad(s)}s`;
-  return `${sign}${s}s`;
-}
-
-/** A duration without sign: "58s", "2m05s". */
-function formatDuration(durationMs: number): string {
-  return formatOffset(durationMs).slice(1);
-}
+export { formatOffset };
 
 /** An event without its time: 'scale-out 2 → 4: Launching a new EC2 instance: i-0abc… (us-east-1a)'. */
 export function describeEvent(event: ObservationEvent): string {
@@ -47,9 +32,11 @@ export function describeEvent(event: ObservationEvent): string {
     }
     case 'alarm': {
       // An event whose description already tells the whole change (older writers) is shown as is.
-      if (event.alarmName && event.description.includes(event.alarmName)) return `alarm ${event.description}`;
+      const name = event.alarmName ? shortAlarmName(event.alarmName) : '?';
+      if (event.alarmName && event.description.includes(event.alarmName))
+        return `alarm ${event.description.replace(event.alarmName, name)}`;
       const change = event.fromState ? `${event.fromState} → ${event.toState ?? '?'}` : `→ ${event.toState ?? '?'}`;
-      return `alarm ${event.alarmName ?? '?'} ${change} (${event.description})`;
+      return `alarm ${name} ${change} (${event.description})`;
     }
     case 'instance': {
       const az = event.availabilityZone ? ` (${event.availabilityZone})` : '';
@@ -66,10 +53,18 @@ export function formatEvent(event: ObservationEvent, runStartedAtMs: number): st
   return `${formatOffset(ms(event.at) - runStartedAtMs)}  ${describeEvent(event)}`;
 }
 
-function paintEvent(line: string, event: ObservationEvent, p: Paint): string {
-  if (event.kind === 'alarm') return event.toState === 'ALARM' ? p.bad(line) : event.toState === 'OK' ? p.good(line) : line;
-  if (event.kind === 'scaling-activity') return isScaleOut(event) ? p.info(line) : p.warn(line);
-  return p.dim(line);
+/** An event line in its colour: the one mapping from what a line means to how it looks. */
+export function paintEventLine(text: string, line: EventLine, p: Paint): string {
+  switch (line.tone) {
+    case 'bad':
+      return p.bad(text);
+    case 'good':
+      return p.good(text);
+    case 'warn':
+      return p.warn(text);
+    default:
+      return text;
+  }
 }
 
 /** At most one decimal, none when it would be ".0". */
@@ -80,11 +75,6 @@ function num(value: number | undefined): string {
 
 /** Rows are capped so a day-long run does not print thousands of lines. */
 const MAX_ROWS = 240;
-
-interface Row {
-  startMs: number;
-  text: string;
-}
 
 function abxPerPeriod(result: Result, startMs: number, endMs: number): { requests: number; p99Ms: number | null } {
   let requests = 0;
@@ -124,27 +114,56 @@ function targetPerSec(result: Result, startMs: number, endMs: number): string {
   return seconds === 0 ? '-' : String(Math.round(sum / seconds));
 }
 
-export function renderScalingTimeline(result: Result, style: { color: boolean }): string {
+/** Short column heads for the policy's metric; the legend under the table spells them out. */
+const METRIC_HEAD: Record<string, string> = {
+  RequestCountPerTarget: 'req/tgt',
+  CPUUtilization: 'cpu',
+  NetworkIn: 'net in',
+  NetworkOut: 'net out',
+};
+
+interface Column {
+  head: string;
+  /** Dropped first when the table does not fit: highest number goes first. */
+  dropOrder: number;
+  /** Left-aligned (the time) or right-aligned (numbers). */
+  left?: boolean;
+}
+
+/** What an offset before the run's start means, said once wherever one is printed. */
+export const BEFORE_START_NOTE = 'the CloudWatch minute that contains the start';
+
+/**
+ * The timeline as text of at most `width` columns: the table loses its
+ * least useful columns (CPU, then healthy, then abx p99) rather than wrap,
+ * and long lines wrap under their own indent.
+ */
+export function renderScalingTimeline(result: Result, style: { color: boolean; width?: number }): string {
   const observation = result.observation;
   if (!observation) return '';
+  const width = style.width ?? 80;
   const p = painter(style);
   const start = result.startedAtMs;
   const periodMs = Math.max(1, observation.periodSec) * 1000;
   const target = observation.policy?.targetValue;
   const metric = policyMetric(observation);
   const lines: string[] = [];
+  const wrapped = (text: string, indent: number): string[] => wrapLine(text, width, indent);
 
-  const where = [observation.asg ? `Auto Scaling group ${observation.asg}` : null, observation.region || null].filter(Boolean).join(', ');
+  const where = `${observation.asg ?? 'no group found'}${observation.region ? ` (${observation.region})` : ''}`;
   lines.push(
-    p.bold(
-      `Scaling timeline (${where || 'no group found'}; period ${observation.periodSec} s, ${observation.polls} polls, ${observation.apiCalls} API calls)`,
-    ),
+    ...wrapped(
+      `Scaling timeline: ${where}, period ${observation.periodSec} s, ${observation.polls} polls, ${observation.apiCalls} API calls`,
+      2,
+    ).map((l) => p.bold(l)),
   );
   if (observation.policy) {
-    lines.push(`  policy ${observation.policy.name}: ${observation.policy.metric} target ${num(observation.policy.targetValue)}`);
+    lines.push(
+      ...wrapped(`  policy ${observation.policy.name}: ${observation.policy.metric} target ${num(observation.policy.targetValue)}`, 4),
+    );
   } else if (observation.samples.length === 0 && observation.gaps.length > 0) {
     // Nothing was read: "no policy" would be a claim about the group that AWS never answered.
-    lines.push(`  nothing read from AWS (${observation.gaps[0].reason.split(':')[0]}): see the gaps below`);
+    lines.push(...wrapped(`  nothing read from AWS (${observation.gaps[0].reason.split(':')[0]}): see the gaps below`, 4));
   } else {
     lines.push('  no target-tracking policy found');
   }
@@ -153,10 +172,8 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
       { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '≥', LessThanThreshold: '<', LessThanOrEqualToThreshold: '≤' }[
         alarm.comparison
       ] ?? alarm.comparison;
-    const state = alarm.state === 'ALARM' ? p.bad(alarm.state) : alarm.state;
-    lines.push(
-      `  alarm ${alarm.name}: ${alarm.metric} ${op} ${num(alarm.threshold)} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} × ${alarm.periodSec} s (last ${state})`,
-    );
+    const text = `  alarm ${shortAlarmName(alarm.name)}: ${alarm.metric} ${op} ${num(alarm.threshold)} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} × ${alarm.periodSec} s (last ${alarm.state})`;
+    lines.push(...wrapped(text, 4).map((l) => (alarm.state === 'ALARM' ? l.replace(/ALARM\)$/, `${p.bad('ALARM')})`) : l)));
   }
   lines.push('');
 
@@ -182,10 +199,22 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
   const shown = Math.min(rowCount, MAX_ROWS);
   // Open loop: each period's target rate, so a reader sees which rate first crossed the policy's target.
   const shaped = result.timeline.some((b) => b.targetRps !== undefined);
-  const targetHeader = shaped ? ` ${'target/s'.padStart(8)}` : '';
-  const rows: Row[] = [];
   let provisionalSeen = false;
-  const header = `  ${'time'.padEnd(9)} ${'abx req'.padStart(8)}${targetHeader} ${'abx p99'.padStart(9)} ${`${metric === 'RequestCountPerTarget' ? 'req/target' : metric}`.padStart(12)} ${'vs target'.padStart(9)} ${'healthy'.padStart(7)} ${'desired/InSvc'.padStart(13)} ${'CPU'.padStart(6)}`;
+
+  const metricHead = METRIC_HEAD[metric] ?? metric;
+  const columns: Column[] = [
+    { head: 'time', dropOrder: 0, left: true },
+    { head: 'abx req', dropOrder: 0 },
+    ...(shaped ? [{ head: 'target/s', dropOrder: 0 }] : []),
+    { head: 'abx p99', dropOrder: 3 },
+    { head: metricHead, dropOrder: 0 },
+    { head: 'vs tgt', dropOrder: 0 },
+    { head: 'healthy', dropOrder: 2 },
+    { head: 'des/InS', dropOrder: 0 },
+    { head: 'CPU', dropOrder: 1 },
+  ];
+  // Cells as plain text; `over` marks a value above the target (painted after padding).
+  const cells: Array<{ startMs: number; values: string[]; over: boolean; provisional: boolean }> = [];
   for (let i = 0; i < shown; i++) {
     const ps = firstPeriod + i * periodMs;
     const abx = abxPerPeriod(result, ps, ps + periodMs);
@@ -194,67 +223,121 @@ export function renderScalingTimeline(result: Result, style: { color: boolean })
     const cpu = sampleAt.get(`CPUUtilization\u0000${ps}`);
     const d = lastBefore(desired, ps + periodMs);
     const s = lastBefore(inService, ps + periodMs);
-    const valueText = value ? num(value.value) + (value.provisional ? '*' : '') : '-';
     if (value?.provisional) provisionalSeen = true;
-    let ratio = '-';
-    if (value && target && target > 0) {
-      const pct = Math.round((value.value / target) * 100);
-      ratio = `${pct}%`;
-      if (value.value > target) {
-        ratio = p.bad(ratio.padStart(9));
-      }
-    }
-    const targetText = shaped ? ` ${targetPerSec(result, ps, ps + periodMs).padStart(8)}` : '';
-    const text = `  ${formatOffset(ps - start).padEnd(9)} ${String(abx.requests).padStart(8)}${targetText} ${(abx.p99Ms === null ? '-' : `${abx.p99Ms.toFixed(1)}ms`).padStart(9)} ${valueText.padStart(12)} ${ratio.padStart(9)} ${(healthy ? num(healthy.value) : '-').padStart(7)} ${(d === undefined ? '-' : `${d}/${s ?? '-'}`).padStart(13)} ${(cpu ? `${num(cpu.value)}%` : '-').padStart(6)}`;
-    rows.push({ startMs: ps, text });
+    const ratio = value && target && target > 0 ? `${Math.round((value.value / target) * 100)}%` : '-';
+    cells.push({
+      startMs: ps,
+      over: Boolean(value && target && value.value > target),
+      provisional: value?.provisional === true,
+      values: [
+        formatOffset(ps - start),
+        String(abx.requests),
+        ...(shaped ? [targetPerSec(result, ps, ps + periodMs)] : []),
+        abx.p99Ms === null ? '-' : `${abx.p99Ms.toFixed(1)}ms`,
+        value ? num(value.value) + (value.provisional ? '*' : '') : '-',
+        ratio,
+        healthy ? num(healthy.value) : '-',
+        d === undefined ? '-' : `${d}/${s ?? '-'}`,
+        cpu ? `${num(cpu.value)}%` : '-',
+      ],
+    });
   }
+  const widths = columns.map((c, i) => Math.max(c.head.length, ...cells.map((r) => r.values[i].length)));
+  const GAP = 2;
+  const keep = columns.map(() => true);
+  const tableWidth = (): number => 2 + widths.reduce((sum, w, i) => sum + (keep[i] ? w + GAP : 0), 0) - GAP;
+  for (const order of [1, 2, 3]) {
+    if (tableWidth() <= width) break;
+    columns.forEach((c, i) => {
+      if (c.dropOrder === order) keep[i] = false;
+    });
+  }
+  const renderRow = (values: string[], paintCell: (i: number, padded: string) => string = (_, t) => t): string =>
+    fitLine(
+      `  ${columns
+        .map((c, i) => (keep[i] ? paintCell(i, c.left ? values[i].padEnd(widths[i]) : values[i].padStart(widths[i])) : null))
+        .filter((t) => t !== null)
+        .join(' '.repeat(GAP))}`.trimEnd(),
+      width,
+    );
+  const METRIC = 3;
+  const VS_TARGET = 4;
+  const rows = cells.map((r) => ({
+    startMs: r.startMs,
+    text: renderRow(r.values, (i, padded) =>
+      i === VS_TARGET && r.over ? p.bad(padded) : (i === METRIC || i === VS_TARGET) && r.provisional ? p.dim(padded) : padded,
+    ),
+  }));
 
   // Events and gaps go after the row of the period they happened in.
-  const notes: { atMs: number; text: string }[] = [
-    ...observation.events.map((e) => ({ atMs: ms(e.at), text: `      ${paintEvent(formatEvent(e, start), e, p)}` })),
-    ...observation.gaps.map((g) => ({
-      atMs: ms(g.from),
-      text: `      ${p.warn(`${formatOffset(ms(g.from) - start)}  gap until ${formatOffset(ms(g.to) - start)}: ${g.reason}`)}`,
-    })),
+  const eventIndent = 6;
+  const noteLines = (atMs: number, text: string, paint: (t: string) => string): { atMs: number; lines: string[] } => {
+    const offset = formatOffset(atMs - start);
+    return {
+      atMs,
+      lines: wrapLine(`${' '.repeat(eventIndent)}${offset}  ${text}`, width, eventIndent + offset.length + 2).map(paint),
+    };
+  };
+  const notes = [
+    ...summarizeEvents(observation.events).map((e) => noteLines(e.atMs, e.text, (t) => paintEventLine(t, e, p))),
+    ...observation.gaps.map((g) => noteLines(ms(g.from), `gap until ${formatOffset(ms(g.to) - start)}: ${g.reason}`, (t) => p.warn(t))),
   ].sort((a, b) => a.atMs - b.atMs);
-  lines.push(p.dim(header));
+  lines.push(p.dim(renderRow(columns.map((c) => c.head))));
   let n = 0;
-  while (n < notes.length && notes[n].atMs < firstPeriod) lines.push(notes[n++].text);
+  while (n < notes.length && notes[n].atMs < firstPeriod) lines.push(...notes[n++].lines);
   for (const row of rows) {
     lines.push(row.text);
-    while (n < notes.length && notes[n].atMs < row.startMs + periodMs) lines.push(notes[n++].text);
+    while (n < notes.length && notes[n].atMs < row.startMs + periodMs) lines.push(...notes[n++].lines);
   }
   if (shown < rowCount) lines.push(p.dim(`  … ${rowCount - shown} more periods not shown`));
-  while (n < notes.length) lines.push(notes[n++].text);
-  if (provisionalSeen) lines.push(p.dim('  * provisional: CloudWatch may still add to this period'));
+  while (n < notes.length) lines.push(...notes[n++].lines);
+
+  // The legend: the short heads spelled out, the provisional mark, and what an offset before the start means.
+  const legend: string[] = [];
+  if (metricHead !== metric) legend.push(`${metricHead}: ${metric} per period`);
+  legend.push(`vs tgt: against the target${target !== undefined ? ` ${num(target)}` : ''}`);
+  if (keep[5]) legend.push('healthy: healthy targets');
+  legend.push('des/InS: desired/InService instances');
+  if (provisionalSeen) legend.push('* provisional: CloudWatch may still add to this period');
+  if (formatOffset(firstPeriod - start).startsWith('-')) legend.push(`${formatOffset(firstPeriod - start)}: ${BEFORE_START_NOTE}`);
+  lines.push(...wrapped(`  ${legend.join('; ')}`, 2).map((l) => p.dim(l)));
   lines.push('');
 
   const tts = timeToScale(observation, start);
   lines.push(p.bold('Time to scale'));
-  const step = (label: string, atMs: number | null, afterMs: number | null, extra = ''): string =>
-    `  ${label.padEnd(20)} ${atMs === null ? 'not seen' : formatOffset(atMs - start).padEnd(9)}${afterMs !== null ? ` (${formatDuration(afterMs)} later)` : ''}${extra}`.trimEnd();
-  lines.push(step(`load above target${tts.targetValue !== null ? ` ${num(tts.targetValue)}` : ''}`, tts.loadAboveTargetAtMs, null));
-  lines.push(step('alarm', tts.alarmAtMs, tts.alarmAfterMs));
+  const aboveLabel = `load above target${tts.targetValue !== null ? ` ${num(tts.targetValue)}` : ''}`;
+  const labelWidth = Math.max(20, aboveLabel.length + 1);
+  const step = (label: string, atMs: number | null, afterMs: number | null, extra = ''): string[] => {
+    const offset = atMs === null ? 'not seen' : formatOffset(atMs - start).padEnd(9);
+    // Only an offset printed with a minus needs saying: one that rounds to +0s reads as the start.
+    const before = atMs !== null && formatOffset(atMs - start).startsWith('-') ? ` (${BEFORE_START_NOTE})` : '';
+    const text = `  ${label.padEnd(labelWidth)} ${offset}${afterMs !== null ? ` (${formatDuration(afterMs)} later)` : ''}${extra}${before}`;
+    return wrapped(text.trimEnd(), labelWidth + 3);
+  };
+  lines.push(...step(aboveLabel, tts.loadAboveTargetAtMs, null));
+  lines.push(...step('alarm', tts.alarmAtMs, tts.alarmAfterMs));
   lines.push(
-    step(
+    ...step(
       'scaling activity',
       tts.activityAtMs,
       tts.activityAfterMs,
       tts.fromCapacity !== null ? `  ${tts.fromCapacity} → ${tts.toCapacity}` : '',
     ),
   );
-  lines.push(step('instance InService', tts.inServiceAtMs, tts.inServiceAfterMs));
-  if (tts.totalMs !== null) lines.push(`  ${'total'.padEnd(20)} ${formatDuration(tts.totalMs)}`);
+  lines.push(...step('instance InService', tts.inServiceAtMs, tts.inServiceAfterMs));
+  if (tts.totalMs !== null) lines.push(`  ${'total'.padEnd(labelWidth)} ${formatDuration(tts.totalMs)}`);
   if (tts.neededCapacity !== null) {
-    const verdict = tts.capacityReached ? p.good('enough') : p.bad('not enough');
-    lines.push(
-      `  capacity: the busiest period needed ${tts.neededCapacity} at target ${num(tts.targetValue ?? Number.NaN)}; peak desired ${tts.peakDesired ?? '-'}, InService ${tts.peakInService ?? '-'}: ${verdict}`,
-    );
+    const verdict = tts.capacityReached ? 'enough' : 'not enough';
+    const text = `  capacity: the busiest period needed ${tts.neededCapacity} at target ${num(tts.targetValue ?? Number.NaN)}; peak desired ${tts.peakDesired ?? '-'}, InService ${tts.peakInService ?? '-'}: ${verdict}`;
+    const capacity = wrapped(text, 4);
+    const last = capacity.length - 1;
+    capacity[last] = capacity[last].replace(new RegExp(`${verdict}$`), tts.capacityReached ? p.good(verdict) : p.bad(verdict));
+    lines.push(...capacity);
   }
   if (observation.warnings.length) {
     lines.push('');
     lines.push(p.warn('Observer warnings'));
-    for (const w of observation.warnings) lines.push(`  ${w}`);
+    for (const w of observation.warnings) lines.push(...wrapped(`  ${w}`, 4));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -37,10 +37,12 @@ export function painter(style: Style): Paint {
 
 /**
  * Colour on a TTY unless --no-color, NO_COLOR or CI say otherwise; FORCE_COLOR
- * (non-empty, not "0") turns it on anywhere.
+ * (non-empty, not "0") turns it on anywhere, FORCE_COLOR=0 off everywhere.
  */
 export function colorEnabled(stream: { isTTY?: boolean }, flagColor: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
   if (flagColor === false) return false;
+  // FORCE_COLOR=0 is the common way to say "never" (chalk reads it so).
+  if (env.FORCE_COLOR === '0') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.CI === 'true' || env.CI === '1') return false;

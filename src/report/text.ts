@@ -8,9 +8,10 @@ import { renderAbReport, type AbTextOptions } from './ab-text.js';
 import { renderAssertionTable } from './assertions.js';
 import { renderScalingTimeline } from './scaling.js';
 
-export function renderTextReport(result: Result, options: { color: boolean } & Partial<AbTextOptions>): string {
+export function renderTextReport(result: Result, options: { color: boolean; width?: number } & Partial<AbTextOptions>): string {
   const parts = [renderAbReport(result, options)];
-  if (result.observation) parts.push(renderScalingTimeline(result, { color: options.color }));
+  if (result.observation)
+    parts.push(renderScalingTimeline(result, { color: options.color, ...(options.width !== undefined ? { width: options.width } : {}) }));
   if (result.assertions && result.assertions.length > 0) parts.push(renderAssertionTable(result.assertions, { color: options.color }));
   return parts.join('\n');
 }

@@ -64,6 +64,11 @@ export class Recorder {
   /** Body length of the first response; -1 until one arrives. */
   documentLength = -1;
   serverSoftware: string | null = null;
+  /**
+   * The first response's status line and header lines, for -v 3. Kept out of
+   * the Result: response headers may carry secrets (Set-Cookie) a file must not.
+   */
+  firstResponseHead: string[] | null = null;
 
   constructor(
     originMs: number,

@@ -18,7 +18,7 @@ export interface TimeToScale {
   alarmAtMs: number | null;
   /** The first scale-out scaling activity started. */
   activityAtMs: number | null;
-  /** The first instance of that scale-out was InService (instance event, or the activity's end). */
+  /** The first instance of that scale-out was InService: the instance event the timeline prints, else the activity's end. */
   inServiceAtMs: number | null;
   /** Step durations: load above target → alarm → activity → InService, and the whole chain. */
   alarmAfterMs: number | null;
@@ -80,11 +80,10 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
   let inServiceAtMs: number | null = null;
   if (activityAtMs !== null) {
     const instance = events.find((e) => e.kind === 'instance' && e.toState === 'InService' && ms(e.at) >= activityAtMs);
-    const candidates = [
-      instance ? ms(instance.at) : null,
-      activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null,
-    ].filter((v): v is number => v !== null);
-    inServiceAtMs = candidates.length ? Math.min(...candidates) : null;
+    // The instance line the timeline prints wins, so "Time to scale" and the
+    // events above it agree; the activity's end stands in when no poll saw the instance.
+    const ended = activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null;
+    inServiceAtMs = instance ? ms(instance.at) : ended;
   }
   const peakDesired = maxOf(observation.samples, 'DesiredCapacity');
   const peakInService = maxOf(observation.samples, 'InServiceInstances');

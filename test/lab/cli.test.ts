@@ -71,6 +71,10 @@ describe('abx lab', () => {
     expect(outcome.stdout).toMatch(
       /^# {3}At \S+Z a monitor alarm TargetTracking-cli-lab-asg-AlarmHigh-\S+ in state ALARM triggered policy \S+ changing the desired capacity from 2 to \d\./m,
     );
+    // A scale-out's activities share one Cause: it is printed once, not once per instance.
+    const causes = lines.filter((l) => l.startsWith('#   At '));
+    expect(causes.length).toBeGreaterThan(0);
+    expect(new Set(causes).size).toBe(causes.length);
     expect(outcome.stderr).toBe('');
   });
 

@@ -123,7 +123,7 @@ describe('observer against the lab', () => {
     const code = await runWatch(
       undefined,
       { asg: lab.asgName, endpointUrl: lab.apiUrl, region: lab.region, once: true, since: '5m' },
-      { out: (t) => (out += t), err: (t) => (err += t), maxAttempts: 1 },
+      { out: (t) => (out += t), err: (t) => (err += t), maxAttempts: 1, width: 200 },
     );
     expect(code).toBe(0);
     expect(err).toBe('');
@@ -133,7 +133,7 @@ describe('observer against the lab', () => {
     expect(out).toMatch(/\n {2}\d\d:\d\d:\d\d {2}scale-out 2 → \d: /);
     // With --since, alarm history comes from DescribeAlarmHistory: the breach, even though the alarm is OK again by now.
     expect(out).toMatch(
-      /\n {2}\d\d:\d\d:\d\d {2}alarm TargetTracking-abx-lab-asg-AlarmHigh-\S+ \S+ → ALARM \(RequestCountPerTarget (?:[\d.]+ )?> 10 for 2 of 2 periods\)\n/,
+      /\n {2}\d\d:\d\d:\d\d {2}alarm AlarmHigh-… \S+ → ALARM \(RequestCountPerTarget (?:[\d.]+ )?> 10 for 2 of 2 periods\)\n/,
     );
   });
 
@@ -161,7 +161,7 @@ describe('observer against the lab', () => {
     const code = await runWatch(
       undefined,
       { asg: lab.asgName, endpointUrl: lab.apiUrl, pollInterval: '1s' },
-      { out: (t) => (out += t), err: (t) => (err += t), signal: abort.signal, maxAttempts: 1 },
+      { out: (t) => (out += t), err: (t) => (err += t), signal: abort.signal, maxAttempts: 1, width: 200 },
     );
     expect(code).toBe(0);
     expect(err).toBe(

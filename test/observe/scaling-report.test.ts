@@ -114,7 +114,7 @@ describe('renderScalingTimeline', () => {
   it('puts abx counts per period beside CloudWatch, events between rows, then time to scale', () => {
     const text = renderScalingTimeline(result, { color: false });
     const lines = text.split('\n');
-    expect(lines[0]).toBe('Scaling timeline (Auto Scaling group abx-lab-asg, us-east-1; period 5 s, 60 polls, 240 API calls)');
+    expect(lines[0]).toBe('Scaling timeline: abx-lab-asg (us-east-1), period 5 s, 60 polls, 240 API calls');
     expect(lines).toContain('  policy abx-lab-target-tracking: ALBRequestCountPerTarget target 60');
     // Row for +0s: abx's requests in seconds 0–4 are 10+11+12+13+14 = 60.
     const first = lines.find((l) => l.startsWith('  +0s'))!;
@@ -123,14 +123,16 @@ describe('renderScalingTimeline', () => {
     expect(lines[row15 + 1]).toBe('      +15s  alarm TargetTracking-abx-lab-asg-AlarmHigh-fc0e4183 OK → ALARM');
     const row20 = lines.findIndex((l) => l.startsWith('  +20s'));
     expect(lines[row20].split(/\s+/)[2]).toBe(String(30 + 31 + 32 + 33 + 34));
-    expect(lines[row20 + 1]).toBe('      +20s  scale-out 2 → 4: Launching a new EC2 instance: i-0abc1234def567890 [Successful]');
+    expect(lines[row20 + 1]).toBe('      +20s  scale-out 2 → 4: launching an instance: i-0abc… [Successful in 15s]');
     // The newest period is provisional.
     expect(lines.find((l) => l.startsWith('  +55s'))).toMatch(/ 55\* /);
-    expect(lines).toContain('  * provisional: CloudWatch may still add to this period');
+    expect(text.replace(/\n +/g, ' ')).toContain('* provisional: CloudWatch may still add to this period');
     expect(text).toContain(
-      'Time to scale\n  load above target 60 +0s\n  alarm                +15s      (15s later)\n  scaling activity     +20s      (5s later)  2 → 4\n  instance InService   +35s      (15s later)\n  total                35s\n',
+      'Time to scale\n  load above target 60  +0s\n  alarm                 +15s      (15s later)\n  scaling activity      +20s      (5s later)  2 → 4\n  instance InService    +35s      (15s later)\n  total                 35s\n',
     );
-    expect(text).toMatch(/capacity: the busiest period needed 5 at target 60; peak desired 4, InService 4: not enough/);
+    expect(text.replace(/\n +/g, ' ')).toMatch(
+      /capacity: the busiest period needed 5 at target 60; peak desired 4, InService 4: not enough/,
+    );
   });
 
   it('shows gaps and warnings, and colour only when asked', () => {
@@ -141,7 +143,10 @@ describe('renderScalingTimeline', () => {
     };
     const withGap = makeResult({ secondsMs, startedAtMs: START, observation });
     const plain = renderScalingTimeline(withGap, { color: false });
-    expect(plain).toContain('      +10s  gap until +25s: throttling: GetMetricData was throttled by AWS (Throttling)');
+    // Wrapped to 80 columns under its own text.
+    expect(plain.replace(/\n {12}/g, ' ')).toContain(
+      '      +10s  gap until +25s: throttling: GetMetricData was throttled by AWS (Throttling)',
+    );
     expect(plain).toContain('Observer warnings\n  GetMetricData was throttled by AWS (Throttling); polling less often');
     expect(plain).not.toContain('\u001b[');
     expect(renderScalingTimeline(withGap, { color: true })).toContain('\u001b[');

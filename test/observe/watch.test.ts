@@ -98,21 +98,23 @@ describe('the watch command', () => {
       out += String(chunk);
       return true;
     });
+    // Wide enough for whole lines: this test is about what is said (the width rules are tested in test/cli/readable.test.ts).
+    vi.stubEnv('COLUMNS', '200');
     await program.parseAsync(['node', 'abx', 'watch', '--asg', ASG, '--region', 'us-east-1', '--endpoint-url', fake.url, '--once']);
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
     expect(process.exitCode ?? 0).toBe(0);
     expect(out).toContain(`${ASG} (us-east-1)\npolicy rcpt-60: RequestCountPerTarget target 60\n`);
     expect(out).toMatch(
       /\d\d:\d\d:\d\d {2}no datapoints yet \(target 60\) {2}desired 2 {2}InService 2 {2}Pending 0 {2}AlarmHigh OK {2}AlarmLow OK\n/,
     );
     expect(out).toContain('history (last 60m):\n');
-    expect(out).toMatch(
-      / {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: Launching a new EC2 instance: i-0abc1234def567890 \(us-east-1a\) \[Successful\]\n/,
-    );
-    const alarmLines = out.split('\n').filter((l) => l.includes(`alarm ${HIGH}`));
+    expect(out).toMatch(/ {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: launching an instance \(us-east-1a\): i-0abc… \[Successful in \d+s\]\n/);
+    // The alarm's name loses its UUID: the readable part and "…".
+    const alarmLines = out.split('\n').filter((l) => l.includes('alarm AlarmHigh-…'));
     expect(alarmLines.map((l) => l.replace(/^ {2}\d\d:\d\d:\d\d {2}/, ''))).toEqual([
-      `alarm ${HIGH} OK → ALARM (RequestCountPerTarget 75 > 60 for 3 of 3 periods)`,
-      `alarm ${HIGH} ALARM → OK (RequestCountPerTarget 75; fires at > 60 for 3 of 3 periods)`,
+      `alarm AlarmHigh-… OK → ALARM (RequestCountPerTarget 75 > 60 for 3 of 3 periods)`,
+      `alarm AlarmHigh-… ALARM → OK (RequestCountPerTarget 75; fires at > 60 for 3 of 3 periods)`,
     ]);
     // --once makes one poll: no final poll on stop.
     expect(fake.calls.filter((c) => c.op === 'GetMetricData')).toHaveLength(1);
