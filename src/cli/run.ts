@@ -10,7 +10,7 @@ import { nothingCompletedReason } from '../report/nothing-completed.js';
 import { explainError } from '../report/error-hint.js';
 import { renderTextReport } from '../report/text.js';
 import { colorEnabled, painter, type Paint } from '../report/style.js';
-import { fitLine, terminalWidth } from '../report/width.js';
+import { fitLine, terminalWidth, wrapLine } from '../report/width.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import type { ObservationEvent, Result } from '../stats/result.js';
 import { evaluateAssertions } from '../stats/thresholds.js';
@@ -83,9 +83,12 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
     abort.signal,
     (line) => (progress ? progress.log(line) : stderr.write(`${fitLine(line, errWidth())}\n`)),
     (msg) => {
-      const line = errPaint.warn(`abx: warning: ${msg}`);
-      if (progress) progress.log(line);
-      else stderr.write(`${fitLine(line, errWidth())}\n`);
+      // A warning is wrapped, not cut: its end (what to fix) matters as much as its start.
+      for (const piece of wrapLine(`abx: warning: ${msg}`, errWidth(), 2)) {
+        const line = errPaint.warn(piece);
+        if (progress) progress.log(line);
+        else stderr.write(`${line}\n`);
+      }
     },
     errPaint,
   );

@@ -13,6 +13,11 @@ import { startFakeAws, type FakeAws } from '../observe/fake-aws.js';
 import { ASG, newWorld, worldHandlers } from '../observe/scenario.js';
 import { runAbx, startAbx, stderrLines } from '../cli/abx-process.js';
 
+/** Warnings wrap at the terminal width under a two-space indent: join them back to one line. */
+function unwrapped(stderr: string): string {
+  return stderr.replace(/\n {2}(?=\S)/g, ' ');
+}
+
 let target: TestServer;
 let hang: FaultServer;
 let fake: FakeAws;
@@ -49,8 +54,10 @@ describe('a run observing a hanging AWS endpoint', () => {
     const elapsedMs = performance.now() - started;
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout).toContain('Complete requests:      20');
-    expect(outcome.stderr).toMatch(/^abx: warning: cannot reach the AWS endpoint for DescribeAutoScalingGroups \(TimeoutError\)/m);
-    expect(outcome.stderr).not.toContain('Observing for');
+    expect(unwrapped(outcome.stderr)).toMatch(
+      /^abx: warning: cannot reach the AWS endpoint for DescribeAutoScalingGroups \(TimeoutError\)/m,
+    );
+    expect(outcome.stderr).not.toContain('Observing ');
     expect(outcome.stdout).not.toContain('no target-tracking policy found');
     expect(outcome.stdout).toMatch(/^ {2}nothing read from AWS \(unreachable\): see the gaps below$/m);
     // Before: the default 60 s linger, plus ~14 s of waiting on the dead endpoint.
@@ -60,13 +67,13 @@ describe('a run observing a hanging AWS endpoint', () => {
   it('a group that does not exist: a warning at once naming it, no linger', async () => {
     const outcome = await runAbx(['-n', '5', '--asg', 'does-not-exist', '--endpoint-url', fake.url, target.url], { env: keys });
     expect(outcome.code, outcome.stderr).toBe(0);
-    expect(outcome.stderr).toMatch(/^abx: warning: Auto Scaling group does-not-exist does not exist in us-east-1$/m);
-    expect(outcome.stderr).not.toContain('Observing for');
+    expect(unwrapped(outcome.stderr)).toMatch(/^abx: warning: Auto Scaling group does-not-exist does not exist in us-east-1$/m);
+    expect(outcome.stderr).not.toContain('Observing ');
   });
 
   it('Ctrl-C during the linger exits within a second', async () => {
     const run = startAbx(['-n', '5', '--asg', ASG, '--endpoint-url', fake.url, '--linger', '60s', target.url], { env: keys });
-    await run.waitFor('Observing for 60 s more', 'stderr');
+    await run.waitFor('Observing 60 s more', 'stderr');
     const sentAt = performance.now();
     run.child.kill('SIGINT');
     const outcome = await run.done;
