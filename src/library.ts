@@ -36,8 +36,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Do not verify TLS certificates. */
   insecure?: boolean;
-  /** Worker threads generating load (default: 1, more for high concurrency). */
-  workers?: number;
+  /** Worker threads generating load (default "auto": every core, or cores − 1 when the target is on this machine). */
+  workers?: number | 'auto';
 }
 
 /** A progress event: counts so far. */
@@ -66,6 +66,8 @@ export interface LoadPlan {
   load: LoadConfig;
   recorded: RecordedOptions;
   workers: number;
+  /** Why that many workers, as the report prints it. */
+  workersReason?: string;
 }
 
 /** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
@@ -94,7 +96,7 @@ export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
     duration: ms(options.durationMs),
     rate: text(options.ratePerSec),
     timeout: ms(options.timeoutMs),
-    workers: text(options.workers),
+    workers: options.workers === 'auto' ? 'auto' : text(options.workers),
     method: options.method,
     header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     ...(options.keepAlive ? { keepalive: true } : {}),
@@ -102,7 +104,7 @@ export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
     // A library load never observes on its own: `observe` is separate.
     observe: false,
   });
-  return { load: settings.load, recorded: settings.recorded, workers: settings.workers };
+  return { load: settings.load, recorded: settings.recorded, workers: settings.workers, workersReason: settings.workersReason };
 }
 
 /** Runs a plan: the one path from a validated load to its Result, for runLoad and the CLI alike. */
@@ -112,6 +114,7 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
     ...(events.signal ? { signal: events.signal } : {}),
     ...(events.onRow ? { onRow: events.onRow } : {}),
     ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
+    ...(plan.workersReason !== undefined ? { workersReason: plan.workersReason } : {}),
   });
   const { onProgress } = events;
   const report = onProgress ? (): void => onProgress(running.progress()) : null;

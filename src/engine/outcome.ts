@@ -9,6 +9,7 @@ import { urlPort } from '../url-port.js';
 import { abxVersion } from '../version.js';
 import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
+import type { SamplerClock } from './client-sampler.js';
 import type { LoadOutcome } from './load.js';
 
 export interface RunLoadOptions {
@@ -16,6 +17,10 @@ export interface RunLoadOptions {
   /** ab's -g: one row per finished request, called in this thread (in batches, from the workers). */
   onRow?: (row: RequestRow) => void;
   startAtEpochMs?: number;
+  /** Why this many workers, for the Result's client figures (default: "N workers"). */
+  workersReason?: string;
+  /** Seams for the client sampler (tests). */
+  samplerClock?: SamplerClock;
 }
 
 export interface LiveCounts {

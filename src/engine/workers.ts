@@ -7,13 +7,16 @@
  * -g rows arrive in batches and are handed to onRow here, in this thread.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { summariseClient } from '../stats/client.js';
 import { mergeResults } from '../stats/merge.js';
 import type { RequestRow } from '../stats/request-row.js';
 import type { RecordedOptions, Result } from '../stats/result.js';
 import type { LoadConfig } from './config.js';
 import { sumLiveCounts, type LiveCounts, type RunLoadOptions, type RunningLoad } from './outcome.js';
+import { startClientSampler, type ClientSampler } from './client-sampler.js';
 import { splitConfig } from './split.js';
 import { ROW_FIELDS, type FromWorker, type ToWorker, type WorkerInput } from './worker-protocol.js';
 
@@ -62,6 +65,9 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
   const shares = splitConfig(config, threads);
   const startAtEpochMs = options.startAtEpochMs ?? Date.now();
   const live: LiveCounts[] = shares.map(() => ({ finished: 0, errors: 0, p99Ms: 0 }));
+  const spawnedAtMs = performance.now();
+  let startupMs = 0;
+  let sampler: ClientSampler | null = null;
   const workers = shares.map((share) => {
     const input: WorkerInput = {
       config: { ...share.config, url: share.config.url.href, body: share.config.body ? new Uint8Array(share.config.body) : null },
@@ -91,7 +97,14 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
         worker.on('message', (message: FromWorker) => {
           if (message.type === 'ready') {
             // Start together so the shares' schedules share one origin.
-            if (++ready === workers.length) send({ type: 'go' });
+            if (++ready === workers.length) {
+              startupMs = performance.now() - spawnedAtMs;
+              sampler = startClientSampler(
+                workers.map((w) => w.performance),
+                ...(options.samplerClock ? [options.samplerClock] : []),
+              );
+              send({ type: 'go' });
+            }
           } else if (message.type === 'progress') {
             live[index] = message;
           } else if (message.type === 'rows') {
@@ -99,6 +112,8 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
           } else if (message.type === 'result') {
             // The result is the worker's last word: progress read after the load ends shows its final counts.
             const { totals, latencyMs } = message.result;
+            // Read its loop before the thread exits (an exited thread reads as zeros).
+            sampler?.retire(index);
             live[index] = { finished: totals.requests, errors: totals.failed, p99Ms: latencyMs.p99 };
             resolve(message.result);
           } else {
@@ -113,8 +128,18 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
   const done = Promise.all(results).then((parts) => {
     options.signal?.removeEventListener('abort', stopAll);
     const merged = parts.length === 1 ? parts[0] : mergeResults(parts);
-    return { result: { ...merged, concurrency: config.concurrency, options: recorded } };
+    const client = summariseClient(sampler?.stop() ?? [], {
+      workers: workers.length,
+      cores: availableParallelism(),
+      workersReason: options.workersReason ?? `${workers.length} ${workers.length === 1 ? 'worker' : 'workers'}`,
+      startupMs,
+      rate: merged.rate,
+    });
+    return { result: { ...merged, concurrency: config.concurrency, options: recorded, client } };
   });
-  done.catch(stopAll);
+  done.catch(() => {
+    stopAll();
+    sampler?.stop();
+  });
   return { progress: () => sumLiveCounts(live), done };
 }

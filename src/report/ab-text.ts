@@ -8,6 +8,7 @@
  * histogram of every request (ab sorts them all in memory).
  */
 import type { PhaseSummaryMs, Result } from '../stats/result.js';
+import { clientLines, rateCause } from './client-text.js';
 
 export interface AbTextOptions {
   /** -d: no percentile table. */
@@ -97,7 +98,7 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
 
 /** What abx measures beyond ab, after ab's block so ab parsers are not disturbed. */
 function renderAdditions(result: Result): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...clientLines(result)];
   const l = result.latencyMs;
   const label = result.rate ? 'Latency (ms, from intended send)' : 'Latency (ms)';
   lines.push(
@@ -112,7 +113,7 @@ function renderAdditions(result: Result): string[] {
   if (result.rate) {
     const r = result.rate;
     lines.push(
-      `Rate:                   target ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms`,
+      `Rate:                   target ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${ms(r.maxLagMs)} ms${rateCause(result)}`,
     );
   }
   const codes = Object.entries(result.statusCodes)
