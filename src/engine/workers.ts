@@ -54,6 +54,16 @@ function newestMtimeMs(dir: string): number {
   return newest;
 }
 
+/**
+ * The load worker's young generation, MB. V8 sizes a worker's young
+ * generation like a main thread's (16 MB semi-spaces), but the load allocates
+ * short-lived objects per request and keeps nothing: a small nursery is
+ * scavenged more often, each time cheaply and within the CPU cache. Measured
+ * (nginx on one core, abx on the other, alternated): `-k -n 200000 -c 50`
+ * peak RSS 104 → 93 MB and CPU 4.8 → 4.3 s; `-n 20000 -c 50` 145 → 125 MB.
+ */
+const WORKER_YOUNG_GENERATION_MB = 4;
+
 function forEachRow(rows: Float64Array, onRow: (row: RequestRow) => void): void {
   for (let at = 0; at + ROW_FIELDS <= rows.length; at += ROW_FIELDS) {
     onRow({ startedAtMs: rows[at], connectMs: rows[at + 1], processingMs: rows[at + 2], totalMs: rows[at + 3], waitingMs: rows[at + 4] });
@@ -82,7 +92,7 @@ export function runInWorkers(config: LoadConfig, recorded: RecordedOptions, thre
       startAtEpochMs,
       rows: options.onRow !== undefined,
     };
-    return new Worker(script, { workerData: input });
+    return new Worker(script, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   });
   const send = (message: ToWorker): void => workers.forEach((w) => w.postMessage(message));
   const stopAll = (): void => send({ type: 'stop' });
