@@ -55,14 +55,15 @@ function newestMtimeMs(dir: string): number {
 }
 
 /**
- * The load worker's young generation, MB. V8 sizes a worker's young
- * generation like a main thread's (16 MB semi-spaces), but the load allocates
- * short-lived objects per request and keeps nothing: a small nursery is
- * scavenged more often, each time cheaply and within the CPU cache. Measured
- * (nginx on one core, abx on the other, alternated): `-k -n 200000 -c 50`
- * peak RSS 104 → 93 MB and CPU 4.8 → 4.3 s; `-n 20000 -c 50` 145 → 125 MB.
+ * The load worker's young generation, MB. A worker otherwise gets a main
+ * thread's (16 MB semi-spaces, 48 MB in all), but the load allocates
+ * short-lived objects per request and keeps almost nothing, so a smaller
+ * nursery is scavenged more often, each time cheaply. Too small and objects of
+ * requests still in flight get promoted, growing the old generation instead.
+ * Peak RSS of `-k -n 1000000 -c 100` (nginx on one core, abx on the other):
+ * 2 MB 121, 4 MB 125, 8 MB 97, 16 MB 104–105, 48 MB 116 MB, CPU within noise.
  */
-const WORKER_YOUNG_GENERATION_MB = 4;
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 function forEachRow(rows: Float64Array, onRow: (row: RequestRow) => void): void {
   for (let at = 0; at + ROW_FIELDS <= rows.length; at += ROW_FIELDS) {
