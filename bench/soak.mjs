@@ -12,9 +12,10 @@
  * Event-loop delay: abx does not measure its own loop, so the script preloads
  * a probe into the abx process (`node --import <probe> bin/abx.js ...`) that
  * runs perf_hooks.monitorEventLoopDelay (1 ms resolution) on abx's main
- * thread and writes p50/p99/max to a file when the process exits. With -c 100
- * on a machine with more than 2 cores abx may put the load in worker threads;
- * the probe then measures the main thread (progress, signals), not the lanes.
+ * thread and writes p50/p99/max to a file when the process exits. The load
+ * itself runs in worker threads, so the probe measures the main thread
+ * (progress, signals), not the lanes; the Result's client figures
+ * (eventLoopUtilization) say how busy the workers were.
  *
  * Environment:
  *   SOAK_N             requests (default 10000000); e.g. SOAK_N=1000000 for a quick check

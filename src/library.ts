@@ -48,8 +48,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Do not verify TLS certificates. */
   insecure?: boolean;
-  /** Worker threads generating load (default: 1, more for high concurrency). */
-  workers?: number;
+  /** Worker threads generating load (default "auto": every core, or cores − 1 when the target is on this machine). */
+  workers?: number | 'auto';
 }
 
 /** A progress event: counts so far. */
@@ -86,6 +86,8 @@ export interface LoadPlan {
   workers: number;
   /** --abort-on: stop early when a condition holds over the sliding window. */
   abortOn?: AbortOnSettings | null;
+  /** Why that many workers, as the report prints it. */
+  workersReason?: string;
 }
 
 /** Hooks the CLI adds to a planned load (ab's -g rows, one start time shared with the observer). */
@@ -116,7 +118,7 @@ export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
     duration: ms(options.durationMs),
     rate: text(options.ratePerSec),
     timeout: ms(options.timeoutMs),
-    workers: text(options.workers),
+    workers: options.workers === 'auto' ? 'auto' : text(options.workers),
     method: options.method,
     header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     ...(options.keepAlive ? { keepalive: true } : {}),
@@ -127,7 +129,13 @@ export async function planLoad(options: LoadOptions): Promise<LoadPlan> {
     // A library load never observes on its own: `observe` is separate.
     observe: false,
   });
-  return { load: settings.load, recorded: settings.recorded, workers: settings.workers, abortOn: settings.abortOn };
+  return {
+    load: settings.load,
+    recorded: settings.recorded,
+    workers: settings.workers,
+    workersReason: settings.workersReason,
+    abortOn: settings.abortOn,
+  };
 }
 
 /** Runs a plan: the one path from a validated load to its Result, for runLoad and the CLI alike. */
@@ -139,6 +147,7 @@ export async function runPlannedLoad(plan: LoadPlan, events: PlannedLoadEvents =
     ...(events.onResponseHead ? { onResponseHead: events.onResponseHead } : {}),
     ...(events.startAtEpochMs !== undefined ? { startAtEpochMs: events.startAtEpochMs } : {}),
     ...(plan.abortOn ? { abortOn: plan.abortOn } : {}),
+    ...(plan.workersReason !== undefined ? { workersReason: plan.workersReason } : {}),
   });
   const { onProgress } = events;
   const report = onProgress ? (): void => onProgress({ ...running.progress(), targetRps: running.targetRps() }) : null;

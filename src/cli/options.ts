@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { decideWorkers, localAddresses } from '../engine/auto-workers.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
 import type { AwsCredentials } from '../observe/aws.js';
 import type { RecordedOptions } from '../stats/result.js';
@@ -77,6 +78,8 @@ export interface ObserveSettings {
 export interface RunSettings {
   load: LoadConfig;
   workers: number;
+  /** Why that many: "4 workers: 4 cores, remote target" (the report prints it). */
+  workersReason: string;
   output: OutputSettings;
   assertions: Assertion[];
   observe: ObserveSettings;
@@ -175,7 +178,14 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
   const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing: observe.observing }));
 
   const redactHeaders = (raw.redactHeader ?? []).map((name) => checkHeaderName('--redact-header', name.trim()));
-  const workers = raw.workers !== undefined ? parseInteger('--workers', raw.workers, { max: 64 }) : defaultWorkers(concurrency);
+  const { workers, reason: workersReason } = decideWorkers({
+    flag: parseWorkersFlag(raw.workers),
+    config: load,
+    cores: availableParallelism(),
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    addresses: resolve?.addresses ?? [],
+    localAddresses: localAddresses(),
+  });
   checkDescriptors(concurrency, workers, readOpenFileLimit());
   const recorded: RecordedOptions = {
     requests,
@@ -188,15 +198,22 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     workers,
   };
   const abortOn = parseAbortOn(raw);
-  return { load, workers, output, assertions, observe, recorded, abortOn, redactHeaders };
+  return { load, workers, workersReason, output, assertions, observe, recorded, abortOn, redactHeaders };
 }
 
 /**
- * One thread unless the load is big enough to need a second core: a worker
- * costs ~30 ms to start and the target is usually on the same 2-core machine.
+ * --workers auto|N. More than twice the cores only adds threads that wait for
+ * a core (and their memory), so it is refused rather than silently slower.
  */
-function defaultWorkers(concurrency: number): number {
-  return concurrency >= 64 ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 1;
+function parseWorkersFlag(raw: string | undefined): 'auto' | number {
+  if (raw === undefined || String(raw).trim().toLowerCase() === 'auto') return 'auto';
+  if (!/^\s*\d+\s*$/.test(String(raw))) throw new ConfigError(`--workers must be auto or a whole number (got "${raw}")`);
+  const workers = parseInteger('--workers', raw);
+  const cores = availableParallelism();
+  if (workers > 2 * cores) {
+    throw new ConfigError(`--workers ${workers} is more than twice this machine's ${cores} cores: use at most ${2 * cores}, or auto`);
+  }
+  return workers;
 }
 
 export function parseTargetUrl(rawUrl: string | undefined): URL {

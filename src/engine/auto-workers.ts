@@ -8,6 +8,8 @@
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import type { LoadConfig } from './config.js';
+import { workerCount } from './split.js';
 
 export interface WorkerDecision {
   workers: number;
@@ -32,8 +34,32 @@ export function autoWorkers({ cores, hostname, addresses, localAddresses }: Auto
   const local =
     isLocalName(hostname) || (candidates.length > 0 && candidates.every((a) => isLoopback(a) || localAddresses.has(normalise(a))));
   const workers = local ? Math.max(1, usable - 1) : usable;
-  const where = local ? 'local target, one core left for the server' : 'remote target';
+  // Short: the reason is printed after "Workers:" in an 80-column report.
+  const where = local ? 'local target' : 'remote target';
   return { workers, reason: `${workers} ${workers === 1 ? 'worker' : 'workers'}: ${usable} ${usable === 1 ? 'core' : 'cores'}, ${where}` };
+}
+
+export interface WorkersInput extends AutoWorkersInput {
+  /** --workers: "auto" or a count the caller has checked. */
+  flag: 'auto' | number;
+  /** The load, for its lanes: never more workers than -c or -n allow. */
+  config: Pick<LoadConfig, 'concurrency' | 'requests'>;
+}
+
+/**
+ * The run's worker count and the reason the report prints: --workers N as
+ * given, or auto's choice; then never more workers than lanes (each worker
+ * needs at least one request in flight), which the reason names.
+ */
+export function decideWorkers(input: WorkersInput): WorkerDecision {
+  const { flag, config, cores } = input;
+  const usable = Math.max(1, Math.floor(cores));
+  const wanted = flag === 'auto' ? autoWorkers(input) : { workers: flag, reason: '' };
+  const workers = workerCount(wanted.workers, config);
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const base = flag === 'auto' ? wanted.reason.replace(/^[^:]*: /, '') : `--workers ${flag}, ${plural(usable, 'core')}`;
+  const lanes = config.requests !== null && config.requests < config.concurrency ? `-n ${config.requests}` : `-c ${config.concurrency}`;
+  return { workers, reason: `${plural(workers, 'worker')}: ${base}${workers < wanted.workers ? `, ${lanes}` : ''}` };
 }
 
 /** Every address of this machine's interfaces, loopback included. */

@@ -137,7 +137,7 @@ class LoadEngine implements LaneOwner {
         });
         await this.addressBook.start();
       }
-      if (!this.config.keepAlive) useBaselineWasmTier();
+      useBaselineWasmTier();
       this.createLanes();
       untrackTls = this.trackTls();
       this.options.signal?.addEventListener('abort', stop, { once: true });

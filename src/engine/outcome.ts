@@ -10,6 +10,7 @@ import { urlPort } from '../url-port.js';
 import { abxVersion } from '../version.js';
 import type { RequestRow } from '../stats/request-row.js';
 import type { LoadConfig } from './config.js';
+import type { SamplerClock } from './client-sampler.js';
 import type { LoadOutcome } from './load.js';
 import { constantSchedule, stagesSchedule, targetPerSecond, type Schedule } from './schedule.js';
 
@@ -22,6 +23,10 @@ export interface RunLoadOptions {
   abortOn?: AbortOnSettings;
   /** -v 3: the first response's status line and headers, once (from whichever worker got one first). */
   onResponseHead?: (lines: string[]) => void;
+  /** Why this many workers, for the Result's client figures (default: "N workers"). */
+  workersReason?: string;
+  /** Seams for the client sampler (tests). */
+  samplerClock?: SamplerClock;
 }
 
 export interface LiveCounts {

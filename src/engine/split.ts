@@ -28,7 +28,7 @@ export interface WorkerShare {
 }
 
 /** Never more workers than lanes: each worker needs at least one request in flight. */
-export function workerCount(requested: number, config: LoadConfig): number {
+export function workerCount(requested: number, config: Pick<LoadConfig, 'concurrency' | 'requests'>): number {
   const limit = Math.min(requested, config.concurrency, config.requests ?? Number.POSITIVE_INFINITY);
   return Math.max(1, limit);
 }

@@ -12,6 +12,7 @@ import type { PhaseSummaryMs, Result } from '../stats/result.js';
 import { explainError } from './error-hint.js';
 import { painter } from './style.js';
 import { wrapBlock } from './width.js';
+import { clientLines, rateCause } from './client-text.js';
 
 export interface AbTextOptions {
   /** -d: no percentile table. */
@@ -114,7 +115,7 @@ export function renderAbReport(result: Result, options: Partial<AbTextOptions> =
 
 /** What abx measures beyond ab, after ab's block so ab parsers are not disturbed. */
 function renderAdditions(result: Result, verbose: boolean): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...clientLines(result)];
   const l = result.latencyMs;
   // No sample, no value: "-" rather than a 0.00 that reads as a very fast server.
   const ms = result.totals.completed > 0 ? msText : (): string => '-';
@@ -131,7 +132,7 @@ function renderAdditions(result: Result, verbose: boolean): string[] {
   if (result.rate) {
     const r = result.rate;
     lines.push(
-      `Rate:                   ${result.load?.model === 'stages' ? 'mean target' : 'target'} ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${msText(r.maxLagMs)} ms`,
+      `Rate:                   ${result.load?.model === 'stages' ? 'mean target' : 'target'} ${r.targetPerSec}/s, achieved ${r.achievedPerSec.toFixed(1)}/s, ${r.late} sent late (in-flight cap reached), worst lag ${msText(r.maxLagMs)} ms${rateCause(result)}`,
     );
   }
   const codes = Object.entries(result.statusCodes)

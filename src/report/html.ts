@@ -121,12 +121,19 @@ function header(result: Result): string {
     `${fmt(result.totals.requests)} requests`,
     result.options.workers > 1 ? `${result.options.workers} workers` : '',
     result.options.keepAlive ? 'keep-alive' : '',
+    result.client ? clientMeta(result.client) : '',
   ].filter(Boolean);
   return (
     `<header><h1>abx load test report${result.interrupted ? '<span class="badge">interrupted</span>' : ''}</h1>` +
     `<p class="target">${escapeHtml(result.method)} <code>${escapeHtml(result.url)}</code></p>` +
     `<p class="meta">${meta.map((m) => `<span>${escapeHtml(m)}</span>`).join('')}</p></header>`
   );
+}
+
+/** abx's own headroom beside the figures it measured about the server. */
+function clientMeta(client: NonNullable<Result['client']>): string {
+  const busy = `event loop ${Math.round(client.eventLoopUtilization.max * 100)} % max`;
+  return client.saturated ? `abx was the bottleneck (${busy})` : `client not saturated (${busy})`;
 }
 
 function card(id: string, title: string, note: string, has: boolean, emptyText: string): string {

@@ -6,6 +6,7 @@
 import type { Result } from '../stats/result.js';
 import { renderAbReport, type AbTextOptions } from './ab-text.js';
 import { renderAssertionTable } from './assertions.js';
+import { bottleneckLine } from './client-text.js';
 import { renderScalingTimeline } from './scaling.js';
 
 export function renderTextReport(result: Result, options: { color: boolean; width?: number } & Partial<AbTextOptions>): string {
@@ -13,5 +14,7 @@ export function renderTextReport(result: Result, options: { color: boolean; widt
   if (result.observation)
     parts.push(renderScalingTimeline(result, { color: options.color, ...(options.width !== undefined ? { width: options.width } : {}) }));
   if (result.assertions && result.assertions.length > 0) parts.push(renderAssertionTable(result.assertions, { color: options.color }));
+  const bottleneck = bottleneckLine(result);
+  if (bottleneck !== null) parts.push(bottleneck + '\n');
   return parts.join('\n');
 }

@@ -16,6 +16,7 @@
  * The min of the minimums and the max of the maximums are exact, so those win.
  */
 import { mergeAddressShares } from './addresses.js';
+import { mergeClient } from './client.js';
 import {
   bucketPercentiles,
   createCoarseHistogram,
@@ -75,6 +76,7 @@ export function mergeResults(results: Result[]): Result {
   const requestsOption = results.some((r) => r.options.requests === null) ? null : sum(results.map((r) => r.options.requests ?? 0));
   const rate = mergeRate(results.map((r) => r.rate).filter((x): x is RateInfo => x !== undefined));
   const addressLists = results.map((r) => r.addresses).filter((x): x is NonNullable<Result['addresses']> => x !== undefined);
+  const client = mergeClient(results.map((r) => r.client).filter((x): x is NonNullable<Result['client']> => x !== undefined));
   const observation = mergeObservations(results.map((r) => r.observation).filter((x): x is Observation => x !== undefined));
 
   const merged: Result = {
@@ -146,6 +148,7 @@ export function mergeResults(results: Result[]): Result {
     ...mergeLoadShapes(results),
     ...(rate ? { rate } : {}),
     ...(addressLists.length > 0 ? { addresses: mergeAddressShares(addressLists) } : {}),
+    ...(client ? { client } : {}),
     ...(observation ? { observation } : {}),
   };
   // Assertion outcomes belong to the run they were evaluated on; a merge must re-evaluate them.

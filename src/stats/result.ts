@@ -278,8 +278,32 @@ export interface Result {
   rate?: RateInfo;
   /** Per server address, when abx chose the addresses (DNS or --resolve); absent through a proxy. */
   addresses?: AddressShare[];
+  /** abx's own load: workers, CPU, event-loop utilisation and whether abx was the bottleneck (stats/client.ts). */
+  client?: ClientStats;
   observation?: Observation;
   assertions?: AssertionOutcome[];
+}
+
+/** abx's own load and the verdict on it (folded in stats/client.ts). */
+export interface ClientStats {
+  /** Worker threads that generated the load. */
+  workers: number;
+  /** Usable cores of the machine (summed over machines when shards are merged). */
+  cores: number;
+  /** Why that many workers: "4 workers: 4 cores, remote target". */
+  workersReason: string;
+  /** From starting the worker threads until all were ready to send, ms. */
+  startupMs: number;
+  /** CPU time (user + system) the process used while the load ran, seconds. */
+  cpuSeconds: number;
+  /** Event-loop utilisation, 0–1: the mean over every worker and second, and the busiest worker-second. */
+  eventLoopUtilization: { mean: number; max: number };
+  /** The busiest worker's seconds at ≥ 90 % event-loop utilisation. */
+  busySeconds: number;
+  /** The run's seconds the verdict was judged over. */
+  seconds: number;
+  /** abx was the bottleneck (see this module's note). */
+  saturated: boolean;
 }
 
 /** One server address's part of the run (a load-balancer node behind the host name). */

@@ -16,6 +16,7 @@
  *   failed             failed requests (connect, receive, length, exceptions, timeouts); count | %
  *   non2xx             completed responses whose status was not 2xx; count | %
  *   timeouts           requests that got no response within -s; count | %
+ *   client-saturated   1 when abx itself was the bottleneck (stats/client.ts), else 0; plain
  *
  * Only when observing an Auto Scaling group (the run has an observation):
  *
@@ -49,7 +50,7 @@ export interface Assertion {
   unit: AssertionUnit;
 }
 
-type MetricKind = 'latency' | 'rate' | 'count' | 'observed-count' | 'observed-duration';
+type MetricKind = 'latency' | 'rate' | 'count' | 'flag' | 'observed-count' | 'observed-duration';
 
 const LATENCY_FIELDS = ['p50', 'p66', 'p75', 'p80', 'p90', 'p95', 'p98', 'p99', 'p999', 'p9999', 'min', 'mean', 'max'] as const;
 type LatencyField = (typeof LATENCY_FIELDS)[number];
@@ -61,6 +62,7 @@ const METRICS: Record<string, MetricKind> = {
   failed: 'count',
   non2xx: 'count',
   timeouts: 'count',
+  'client-saturated': 'flag',
   instances: 'observed-count',
   'scale-outs': 'observed-count',
   'time-to-scale': 'observed-duration',
@@ -71,6 +73,7 @@ const UNITS: Record<MetricKind, AssertionUnit[]> = {
   latency: ['ms', 's'],
   rate: [''],
   count: ['', '%'],
+  flag: [''],
   'observed-count': [''],
   'observed-duration': ['s', 'ms'],
 };
@@ -168,6 +171,9 @@ function measure(assertion: Assertion, result: Result): number | null {
       // A share of nothing is unmeasurable, not 0 %: a run that sent nothing must not pass.
       return result.totals.requests > 0 ? (count / result.totals.requests) * 100 : null;
     }
+    case 'flag':
+      // A Result from before abx measured itself has no verdict: unmeasured, so the assertion fails.
+      return result.client ? Number(result.client.saturated) : null;
     case 'observed-count':
       return metric === 'instances' ? lastInService(result) : scaleOuts(result);
     case 'observed-duration': {

@@ -37,7 +37,7 @@ function fieldNames(stdout: string): string[] {
   const lines = report.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (line.startsWith('Latency (ms)')) break;
+    if (line.startsWith('Latency (ms)') || line.startsWith('Workers:')) break;
     // ab's (and abx's) sanity warnings depend on the machine's timing noise, not on the layout.
     if (/^(WARNING|ERROR): The median and mean for /.test(line)) {
       i++;
