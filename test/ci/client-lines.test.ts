@@ -30,7 +30,7 @@ function withClient(client: ClientStats, rate?: RateInfo): Result {
   return { ...result, client, ...(rate ? { rate } : {}) };
 }
 
-const report = (result: Result): string => renderTextReport(result, { color: false });
+const report = (result: Result): string => renderTextReport(result, { color: false, width: 1000 });
 
 describe('client lines in the text report', () => {
   it('print the workers and their reason, and no bottleneck line when abx kept up', () => {
