@@ -182,6 +182,18 @@ function sorted(lines: EventLine[]): EventLine[] {
   return lines.sort((a, b) => a.atMs - b.atMs);
 }
 
+/** Activity lines plus a line per group of instance transitions and one per alarm transition, in time order. */
+function withInstanceAndAlarmLines(lines: EventLine[], events: readonly ObservationEvent[]): EventLine[] {
+  for (const group of groupBy(
+    events.filter((e) => e.kind === 'instance'),
+    instanceKey,
+  )) {
+    lines.push(instanceLine(group, Date.parse(group[0].at)));
+  }
+  for (const event of events) if (event.kind === 'alarm') lines.push(alarmLine(event));
+  return sorted(lines);
+}
+
 /**
  * The events of a whole observation (the report's timeline): each activity
  * once, at its start, with its final status and duration; instance
@@ -203,14 +215,7 @@ export function summarizeEvents(events: readonly ObservationEvent[]): EventLine[
       tone: ended ? activityLine(group, 'end', atMs).tone : start.tone,
     });
   }
-  for (const group of groupBy(
-    events.filter((e) => e.kind === 'instance'),
-    instanceKey,
-  )) {
-    lines.push(instanceLine(group, Date.parse(group[0].at)));
-  }
-  for (const event of events) if (event.kind === 'alarm') lines.push(alarmLine(event));
-  return sorted(lines);
+  return withInstanceAndAlarmLines(lines, events);
 }
 
 /**
@@ -265,13 +270,6 @@ export class EventFeed {
         ),
       );
     }
-    for (const group of groupBy(
-      events.filter((e) => e.kind === 'instance'),
-      instanceKey,
-    )) {
-      lines.push(instanceLine(group, Date.parse(group[0].at)));
-    }
-    for (const event of events) if (event.kind === 'alarm') lines.push(alarmLine(event));
-    return sorted(lines);
+    return withInstanceAndAlarmLines(lines, events);
   }
 }
