@@ -126,18 +126,18 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
 
   if (observer) {
-    // The observer skips the linger when it can see nothing (no such group, no credentials, an endpoint that never answered).
     const lingerMs = settings.observe.lingerMs ?? DEFAULT_LINGER_MS;
-    let lingering: { end(): void } | null = null;
+    let endLinger = (): void => {};
     result.observation = await observer.stop({
       lingerMs: abort.signal.aborted ? 0 : lingerMs,
       signal: abort.signal,
-      // The linger starts only when it is worth it (the observer skips it for a missing group or a dead endpoint).
+      // The countdown starts only when the linger does (the observer skips it for a missing group or a dead endpoint).
       onLinger: (ms) => {
-        lingering = progress?.linger(ms) ?? null;
+        const countdown = progress?.linger(ms);
+        endLinger = () => countdown?.end();
       },
     });
-    (lingering as { end(): void } | null)?.end();
+    endLinger();
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
