@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/stats/result.js';
 import { neverRespond, startRawServer, startSlowServer, type FaultServer } from '../helpers/fault-servers.js';
 import { schemaErrors } from '../helpers/schema.js';
-import { abField, startAbx } from './abx-process.js';
+import { abField, CTRL_C_EXIT_BOUND_MS, startAbx } from './abx-process.js';
 
 let server: FaultServer | null = null;
 let aws: FaultServer | null = null;
@@ -67,7 +67,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s mid-run', (signal) => {
 });
 
 describe('Ctrl-C with an AWS endpoint that never answers', () => {
-  it('exits within a second: the observer never holds the exit', async () => {
+  it('exits promptly (its budget is a second): the observer never holds the exit', async () => {
     server = await startSlowServer(100);
     aws = await startRawServer(neverRespond);
     const out = join(dir, 'never.json');
@@ -95,7 +95,7 @@ describe('Ctrl-C with an AWS endpoint that never answers', () => {
     const sentAt = performance.now();
     run.child.kill('SIGINT');
     const outcome = await run.done;
-    expect(performance.now() - sentAt).toBeLessThan(1_000);
+    expect(performance.now() - sentAt).toBeLessThan(CTRL_C_EXIT_BOUND_MS);
     expect(outcome.code).toBe(130);
     // The partial result is still written whole.
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);

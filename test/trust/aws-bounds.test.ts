@@ -11,7 +11,7 @@ import { neverRespond, startRawServer, type FaultServer } from '../helpers/fault
 import { startServer, type TestServer } from '../helpers/servers.js';
 import { startFakeAws, type FakeAws } from '../observe/fake-aws.js';
 import { ASG, newWorld, worldHandlers } from '../observe/scenario.js';
-import { runAbx, startAbx, stderrLines } from '../cli/abx-process.js';
+import { CTRL_C_EXIT_BOUND_MS, runAbx, startAbx, stderrLines } from '../cli/abx-process.js';
 
 /** Warnings wrap at the terminal width under a two-space indent: join them back to one line. */
 function unwrapped(stderr: string): string {
@@ -71,13 +71,13 @@ describe('a run observing a hanging AWS endpoint', () => {
     expect(outcome.stderr).not.toContain('Observing ');
   });
 
-  it('Ctrl-C during the linger exits within a second', async () => {
+  it('Ctrl-C during the linger exits promptly (its budget is a second)', async () => {
     const run = startAbx(['-n', '5', '--asg', ASG, '--endpoint-url', fake.url, '--linger', '60s', target.url], { env: keys });
     await run.waitFor('Observing 60 s more', 'stderr');
     const sentAt = performance.now();
     run.child.kill('SIGINT');
     const outcome = await run.done;
-    expect(performance.now() - sentAt).toBeLessThan(1_000);
+    expect(performance.now() - sentAt).toBeLessThan(CTRL_C_EXIT_BOUND_MS);
     expect(outcome.stdout).toContain('Complete requests:      5');
   });
 });
@@ -120,13 +120,13 @@ describe('abx watch', () => {
     expect(run.stderr).toContain('is not a valid AWS region');
   });
 
-  it('Ctrl-C ends a watch on a hanging endpoint within a second', async () => {
+  it('Ctrl-C ends a watch on a hanging endpoint promptly (its budget is a second)', async () => {
     const run = startAbx(['watch', '--asg', ASG, '--poll-interval', '1s', '--endpoint-url', hangUrl()], { env: keys, timeoutMs: 30_000 });
     await run.waitFor('abx: watching', 'stderr');
     const sentAt = performance.now();
     run.child.kill('SIGINT');
     const outcome = await run.done;
-    expect(performance.now() - sentAt).toBeLessThan(1_000);
+    expect(performance.now() - sentAt).toBeLessThan(CTRL_C_EXIT_BOUND_MS);
     expect(outcome.code).toBe(0);
   });
 

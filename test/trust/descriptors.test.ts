@@ -10,7 +10,7 @@ import { checkDescriptors, descriptorsNeeded, readOpenFileLimit } from '../../sr
 import { classifyError, TOO_MANY_OPEN_FILES } from '../../src/engine/error-category.js';
 import { ConfigError } from '../../src/errors.js';
 import { neverRespond, startRawServer, type FaultServer } from '../helpers/fault-servers.js';
-import { ABX_BIN, startAbx } from '../cli/abx-process.js';
+import { ABX_BIN, CTRL_C_EXIT_BOUND_MS, startAbx } from '../cli/abx-process.js';
 
 let server: FaultServer;
 beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('EMFILE during a run', () => {
 });
 
 describe('Ctrl-C with thousands of lanes stuck', () => {
-  it('exits within a second', async () => {
+  it('exits promptly (its budget is a second)', async () => {
     const run = startAbx(['-c', '3000', '-t', '60', server.url], { timeoutMs: 30_000 });
     await run.waitFor('Benchmarking', 'stdout');
     await expect.poll(() => server.connections, { timeout: 20_000 }).toBeGreaterThanOrEqual(1000);
@@ -75,7 +75,7 @@ describe('Ctrl-C with thousands of lanes stuck', () => {
     run.child.kill('SIGINT');
     const outcome = await run.done;
     const tookMs = performance.now() - sentAt;
-    expect(tookMs, outcome.stderr).toBeLessThan(1_000);
+    expect(tookMs, outcome.stderr).toBeLessThan(CTRL_C_EXIT_BOUND_MS);
     expect(outcome.code).toBe(130);
   });
 });
