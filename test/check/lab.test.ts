@@ -1,0 +1,100 @@
+/**
+ * `abx check` end to end against the lab through the real SDK clients: the
+ * course's starting state FAILs the All TCP 0-65535 exposure (port 90) and
+ * PASSes multi-AZ; after the fix made through the EC2 API (revoke the open
+ * rule, authorize port 80 from anywhere) the security check PASSes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import { runCheck } from '../../src/cli/check.js';
+import type { Check } from '../../src/check/types.js';
+import { startClockedLab, type ClockedLab } from '../helpers/clocked-lab.js';
+
+let t: ClockedLab | undefined;
+afterEach(async () => {
+  await t?.lab.close();
+  t = undefined;
+});
+
+async function check(lab: ClockedLab, json: boolean): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCheck(
+    undefined,
+    { asg: lab.lab.asgName, region: lab.lab.region, endpointUrl: lab.lab.apiUrl, ...(json ? { json: true } : {}) },
+    { out: (s) => (out += s), err: (s) => (err += s), width: 80, credentials: lab.clientConfig.credentials, maxAttempts: 1 },
+  );
+  return { code, out, err };
+}
+
+function byId(out: string): Record<string, Check> {
+  const doc = JSON.parse(out) as { schema: string; checks: Check[] };
+  expect(doc.schema).toBe('abx.check/v1');
+  return Object.fromEntries(doc.checks.map((c) => [c.id, c]));
+}
+
+describe('abx check against the lab', () => {
+  it('FAILs the port 90 exposure, PASSes multi-AZ, and PASSes security after a revoke and an authorize', async () => {
+    t = await startClockedLab();
+    const before = await check(t, true);
+    expect(before.err).toBe('');
+    expect(before.code).toBe(1);
+    const checks = byId(before.out);
+    expect(checks['security.alb-sg-world']).toMatchObject({ status: 'FAIL', principle: 'security' });
+    expect(checks['security.alb-sg-world'].summary).toMatch(/abx-lab-alb-sg .*listener ports 80, 90: 0\.0\.0\.0\/0 on tcp 0-65535/);
+    expect(checks['security.listener-ports']).toMatchObject({ status: 'WARN' });
+    expect(checks['security.listener-ports'].summary).toContain('port 90');
+    expect(checks['failure.group-azs'].status).toBe('PASS');
+    expect(checks['failure.inservice-azs'].status).toBe('PASS');
+    expect(checks['failure.alb-azs'].status).toBe('PASS');
+    // The course lab starts without a policy.
+    expect(checks['scalability.policy'].status).toBe('FAIL');
+    expect(checks['scalability.instance-type'].summary).toMatch(/t3\.micro.*burstable/);
+
+    // The fix, as the check's own fix line says it: through the EC2 API.
+    const ec2 = new EC2Client(t.clientConfig);
+    try {
+      const groups = await ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['abx-lab-alb-sg'] }));
+      const sg = groups.SecurityGroups![0];
+      const open = sg.IpPermissions!.find((p) => p.FromPort === 0 && p.ToPort === 65535)!;
+      await ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: sg.GroupId,
+          IpPermissions: [{ IpProtocol: open.IpProtocol, FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        }),
+      );
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: sg.GroupId,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        }),
+      );
+    } finally {
+      ec2.destroy();
+    }
+
+    const after = byId((await check(t, true)).out);
+    expect(after['security.alb-sg-world']).toMatchObject({ status: 'PASS', fix: null });
+    expect(after['security.listener-ports'].status).toBe('PASS');
+    expect(after['security.admin-ports'].status).toBe('PASS');
+    expect(after['failure.group-azs'].status).toBe('PASS');
+  });
+
+  it('prints the table grouped by principle within 80 columns', async () => {
+    t = await startClockedLab();
+    const { code, out } = await check(t, false);
+    expect(code).toBe(1);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^abx check: group abx-lab-asg, load balancer abx-lab-alb, us-east-1$/);
+    expect(lines.indexOf('security')).toBeLessThan(lines.indexOf('failure'));
+    expect(lines.indexOf('failure')).toBeLessThan(lines.indexOf('scalability'));
+    expect(out).toMatch(/ {2}FAIL {2}alb-sg-world/);
+    // Only an unbreakable command word (an ARN, a JSON argument) may pass the width.
+    for (const line of lines) if (line.length > 80) expect(line).toMatch(/^ {31}\S+$/);
+  });
+});
