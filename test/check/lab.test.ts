@@ -14,7 +14,8 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { runCheck } from '../../src/cli/check.js';
-import type { Check } from '../../src/check/types.js';
+import { check as checkLibrary } from '../../src/index.js';
+import type { Check, Snapshot } from '../../src/check/types.js';
 import { startClockedLab, type ClockedLab } from '../helpers/clocked-lab.js';
 
 let t: ClockedLab | undefined;
@@ -149,5 +150,22 @@ describe('abx check with a permission missing', () => {
     expect(checks['failure.group-azs'].status).toBe('PASS');
     // The missing policy still FAILs.
     expect(code).toBe(1);
+  });
+});
+
+describe('check() in the library', () => {
+  it('returns the snapshot and the checks, --only applied', async () => {
+    t = await startClockedLab();
+    const { snapshot, checks }: { snapshot: Snapshot; checks: Check[] } = await checkLibrary({
+      asg: t.lab.asgName,
+      region: t.lab.region,
+      endpointUrl: t.lab.apiUrl,
+      credentials: t.clientConfig.credentials,
+      only: ['failure'],
+    });
+    expect(snapshot.group?.AutoScalingGroupName).toBe(t.lab.asgName);
+    expect(snapshot.listeners?.map((l) => l.Port)).toEqual([80, 90]);
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((c) => c.principle === 'failure')).toBe(true);
   });
 });
