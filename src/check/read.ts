@@ -6,7 +6,7 @@
  * ReadTrouble (a WARN naming the IAM action), never an exception.
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { classifyAwsError, createAwsApi, sdkClientConfig, type AwsConfig, type AwsTrouble } from '../observe/aws.js';
+import { classifyAwsError, createAwsApi, iamActionFor, sdkClientConfig, type AwsConfig, type AwsTrouble } from '../observe/aws.js';
 import { discover } from '../observe/discover.js';
 import type { ReadTrouble, Snapshot } from './types.js';
 
@@ -16,23 +16,20 @@ export interface CheckTargetInput {
   url?: URL;
 }
 
-/** The IAM action behind an API operation, for a WARN that says what to allow. */
-const SERVICE_OF: Record<string, string> = {
-  DescribeAutoScalingGroups: 'autoscaling',
-  DescribePolicies: 'autoscaling',
-  DescribeAlarms: 'cloudwatch',
-  DescribeLoadBalancers: 'elasticloadbalancing',
-  DescribeTargetGroups: 'elasticloadbalancing',
-  DescribeListeners: 'elasticloadbalancing',
-  DescribeTargetHealth: 'elasticloadbalancing',
-  DescribeInstances: 'ec2',
-  DescribeSecurityGroups: 'ec2',
-  DescribeSubnets: 'ec2',
-  DescribeLaunchTemplateVersions: 'ec2',
-};
-
 /** Every IAM action `abx check` may call (the README lists these). */
-export const CHECK_IAM_ACTIONS: readonly string[] = Object.entries(SERVICE_OF).map(([action, service]) => `${service}:${action}`);
+export const CHECK_IAM_ACTIONS: readonly string[] = [
+  'DescribeAutoScalingGroups',
+  'DescribePolicies',
+  'DescribeAlarms',
+  'DescribeLoadBalancers',
+  'DescribeTargetGroups',
+  'DescribeListeners',
+  'DescribeTargetHealth',
+  'DescribeInstances',
+  'DescribeSecurityGroups',
+  'DescribeSubnets',
+  'DescribeLaunchTemplateVersions',
+].map(iamActionFor);
 
 /** A read that cannot go on at all (no credentials, no endpoint): the CLI says it and exits. */
 export class CheckReadError extends Error {
@@ -47,7 +44,7 @@ export class CheckReadError extends Error {
 
 function toTrouble(action: string, error: unknown): ReadTrouble {
   const t = classifyAwsError(error, action);
-  return { action, iamAction: `${SERVICE_OF[action] ?? 'aws'}:${action}`, message: t.message, accessDenied: t.kind === 'access-denied' };
+  return { action, iamAction: iamActionFor(action), message: t.message, accessDenied: t.kind === 'access-denied' };
 }
 
 /** The launch template the group launches from, directly or through a mixed instances policy. */

@@ -248,6 +248,11 @@ const IAM_SERVICE: Record<string, string> = {
   DescribeLaunchTemplateVersions: 'ec2',
 };
 
+/** The IAM action an API operation needs, e.g. "ec2:DescribeSecurityGroups". */
+export function iamActionFor(action: string): string {
+  return `${IAM_SERVICE[action] ?? 'aws'}:${action}`;
+}
+
 export type AwsTroubleKind =
   'credentials' | 'access-denied' | 'throttling' | 'unreachable' | 'bad-response' | 'not-found' | 'aborted' | 'other';
 
@@ -314,7 +319,7 @@ export function classifyAwsError(error: unknown, action: string): AwsTrouble {
   const code = err.code ?? err.cause?.code ?? '';
   const status = err.$metadata?.httpStatusCode;
   const message = oneLine(String(err.message ?? error));
-  const iam = `${IAM_SERVICE[action] ?? 'aws'}:${action}`;
+  const iam = iamActionFor(action);
   if (name === 'AbortError' || code === 'ABORT_ERR') return { kind: 'aborted', message: `${action} was cancelled` };
   if (
     name === 'CredentialsProviderError' ||

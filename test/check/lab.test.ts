@@ -13,6 +13,7 @@ import {
   EC2Client,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
+import { CHECK_IAM_ACTIONS } from '../../src/check/read.js';
 import { runCheck } from '../../src/cli/check.js';
 import { check as checkLibrary } from '../../src/index.js';
 import type { Check, Snapshot } from '../../src/check/types.js';
@@ -167,5 +168,24 @@ describe('check() in the library', () => {
     expect(snapshot.listeners?.map((l) => l.Port)).toEqual([80, 90]);
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.every((c) => c.principle === 'failure')).toBe(true);
+  });
+});
+
+describe('the IAM actions abx check needs', () => {
+  it('names every read with its service prefix', () => {
+    expect(CHECK_IAM_ACTIONS).toEqual(
+      expect.arrayContaining([
+        'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:DescribePolicies',
+        'cloudwatch:DescribeAlarms',
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeInstances',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeLaunchTemplateVersions',
+      ]),
+    );
+    expect(CHECK_IAM_ACTIONS.every((a) => !a.startsWith('aws:'))).toBe(true);
   });
 });
