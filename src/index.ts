@@ -3,9 +3,10 @@
  * The same load engine, observer and lab the `abx` command runs (it calls the
  * same functions), behind a small typed API.
  */
-export { merge, observe, runLoad, startLab } from './library.js';
-export type { LoadEvents, LoadOptions, LoadProgress, ObserveOptions, RunLoadOptions } from './library.js';
+export { check, merge, observe, runLoad, startLab } from './library.js';
+export type { CheckOptions, LoadEvents, LoadOptions, LoadProgress, ObserveOptions, RunLoadOptions } from './library.js';
 export { ConfigError } from './errors.js';
+export type { Check, CheckStatus, Principle, Snapshot } from './check/types.js';
 export type { Lab, LabActivity, LabOptions } from './lab/index.js';
 export type { AwsCredentials } from './observe/aws.js';
 export type { Observer } from './observe/observer.js';

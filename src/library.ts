@@ -15,6 +15,8 @@ import type { ObserverOptions } from './observe/types.js';
 import { mergeResults } from './stats/merge.js';
 import type { RecordedOptions, Result } from './stats/result.js';
 import type { AbortOnSettings } from './stats/abort-window.js';
+import type { AwsCredentials } from './observe/aws.js';
+import type { Check, Principle, Snapshot } from './check/types.js';
 
 /** What to send. Unset fields take ab's defaults: one request, concurrency 1, a 30 s timeout, a new connection per request. */
 export interface LoadOptions {
@@ -205,4 +207,39 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
 /** Folds Results (worker shards, machines, repeated runs) into one, exactly: histograms, timelines, counters, events. */
 export function merge(results: Result[]): Result {
   return mergeResults(results);
+}
+
+/** What `check` reads from: the group, its target group or an ALB URL, and where AWS is. */
+export interface CheckOptions {
+  asg?: string;
+  targetGroupArn?: string;
+  url?: string | URL;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  credentials?: AwsCredentials;
+  /** Keep only these principles (default: all three). */
+  only?: Principle[];
+  signal?: AbortSignal;
+}
+
+/**
+ * `abx check` as a function: reads the group, load balancer, security groups,
+ * subnets, launch template and policies (read-only calls), and returns what
+ * it read and the checks. A denied call is a WARN check naming the IAM
+ * action; missing credentials or an unreachable endpoint reject.
+ */
+export async function check(options: CheckOptions): Promise<{ snapshot: Snapshot; checks: Check[] }> {
+  const [{ readSnapshot }, { runChecks }] = await Promise.all([import('./check/read.js'), import('./check/index.js')]);
+  const { asg, targetGroupArn, url, only, signal, ...aws } = options;
+  const snapshot = await readSnapshot(
+    aws,
+    {
+      ...(asg ? { asg } : {}),
+      ...(targetGroupArn ? { targetGroupArn } : {}),
+      ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
+    },
+    signal,
+  );
+  return { snapshot, checks: runChecks(snapshot, only) };
 }

@@ -99,6 +99,7 @@ export function declareRunFlags<Args extends unknown[]>(command: Command<Args>) 
       .option('--poll-interval <time>', 'how often to poll CloudWatch and Auto Scaling (default 15s, min 1s)')
       .option('--linger <time>', 'keep observing this long after the load (default 60s when observing; 0 = off)')
       .option('--no-observe', 'do not observe AWS even for an ALB URL')
+      .option('--check', 'run `abx check` on the observed group before the load and print it above the report')
   );
 }
 

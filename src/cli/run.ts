@@ -2,7 +2,7 @@
  * The main command: wires flags → engine (+ observer) → Result → reporters,
  * and owns process I/O, signals and the exit code.
  */
-import { EXIT } from '../errors.js';
+import { ConfigError, EXIT } from '../errors.js';
 import { observe, runPlannedLoad, type LoadProgress, type ObserveOptions } from '../library.js';
 import { renderPercentileCsv } from '../report/ab-text.js';
 import { openGnuplotFile, type GnuplotFileStatus } from '../report/gnuplot-file.js';
@@ -32,7 +32,41 @@ const DEFAULT_LINGER_MS = 60_000;
 
 export async function runCommand(rawUrl: string | undefined, raw: RawRunOptions): Promise<number> {
   const settings = buildRunSettings(rawUrl, raw);
+  if (raw.check) await printChecksBeforeRun(settings);
   return executeRun(settings, { color: raw.color });
+}
+
+/**
+ * --check: `abx check` on the observed group before the load, printed above
+ * the report (on stderr with --json, which keeps stdout one JSON document).
+ * Its verdict does not change the run's exit code, and a read that fails is
+ * a warning: the check never stops the load.
+ */
+async function printChecksBeforeRun(settings: RunSettings): Promise<void> {
+  const o = settings.observe;
+  if (!o.observing) throw new ConfigError('--check needs the group to check: --asg NAME, --target-group ARN or an ALB URL');
+  const { runCheck } = await import('./check.js');
+  const write = (text: string): void => void (settings.output.json ? process.stderr : process.stdout).write(text);
+  try {
+    await runCheck(
+      settings.load.url.toString(),
+      {
+        ...(o.asg !== undefined ? { asg: o.asg } : {}),
+        ...(o.targetGroupArn !== undefined ? { targetGroup: o.targetGroupArn } : {}),
+        ...(o.region !== undefined ? { region: o.region } : {}),
+        ...(o.profile !== undefined ? { profile: o.profile } : {}),
+        ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}),
+      },
+      {
+        out: write,
+        err: (text) => void process.stderr.write(text),
+        ...(o.credentials !== undefined ? { credentials: o.credentials } : {}),
+      },
+    );
+  } catch (error) {
+    process.stderr.write(`abx: warning: --check: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  write('\n');
 }
 
 export interface RunHooks {

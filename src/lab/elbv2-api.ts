@@ -1,6 +1,7 @@
 /**
  * ELBv2 (AWS Query, Version 2015-12-01) over the simulation:
- * DescribeLoadBalancers, DescribeTargetGroups, DescribeTargetHealth.
+ * DescribeLoadBalancers, DescribeTargetGroups, DescribeTargetHealth,
+ * DescribeListeners.
  */
 import type { Simulation } from './simulation.js';
 import { ApiError, intParam, isoTime, memberList, members, type XmlObject } from './wire.js';
@@ -114,8 +115,29 @@ function describeTargetHealth(sim: Simulation, params: URLSearchParams): XmlObje
   };
 }
 
+/** The course lab's two HTTP listeners: the site on 80 and the private page on 90, both forwarding to the target group. */
+const LISTENER_PORTS = [80, 90];
+
+function describeListeners(sim: Simulation, params: URLSearchParams): XmlObject {
+  const n = sim.names;
+  const lbArn = params.get('LoadBalancerArn');
+  if (lbArn !== null && lbArn !== n.loadBalancerArn) throw new ApiError('LoadBalancerNotFound', `Load balancer '${lbArn}' not found`);
+  return {
+    Listeners: members(
+      LISTENER_PORTS.map((port, i) => ({
+        ListenerArn: `${n.loadBalancerArn.replace(':loadbalancer/', ':listener/')}/${(0x5a1e0000 + i).toString(16)}`,
+        LoadBalancerArn: n.loadBalancerArn,
+        Port: port,
+        Protocol: 'HTTP',
+        DefaultActions: members([{ Type: 'forward', TargetGroupArn: n.targetGroupArn, Order: 1 }]),
+      })),
+    ),
+  };
+}
+
 export const ELBV2_OPERATIONS: Record<string, (sim: Simulation, params: URLSearchParams, nowMs: number) => XmlObject> = {
   DescribeLoadBalancers: describeLoadBalancers,
   DescribeTargetGroups: describeTargetGroups,
   DescribeTargetHealth: describeTargetHealth,
+  DescribeListeners: describeListeners,
 };

@@ -130,6 +130,37 @@ export function chooseRegion(
 }
 
 /**
+ * The settings every SDK client abx builds shares (region, profile, endpoint,
+ * credentials, timeouts, and a logger that turns SDK warnings into one line),
+ * so `abx check`'s extra clients behave as the observer's do.
+ */
+export function sdkClientConfig(config: AwsConfig) {
+  const timeoutMs = config.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS;
+  const onWarning = config.onWarning;
+  const silent = (): void => undefined;
+  // Given to the clients and, through them, to the credential chain: its warnings reach the user as one abx line.
+  const logger = {
+    debug: silent,
+    info: silent,
+    warn: (...parts: unknown[]) => onWarning?.(condenseSdkWarning(parts.map(String).join(' '))),
+    error: silent,
+  };
+  return {
+    logger,
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+    maxAttempts: config.maxAttempts ?? 3,
+    requestHandler: {
+      requestTimeout: timeoutMs,
+      connectionTimeout: Math.min(timeoutMs, AWS_CONNECT_TIMEOUT_MS),
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
+/**
  * Loads the SDK and builds the three clients. Throws ObserverError when no
  * region can be found (the SDK would otherwise fail every call the same way).
  */
@@ -143,28 +174,7 @@ export async function createAwsApi(config: AwsConfig): Promise<AwsApi> {
     throw new ObserverError(`invalid AWS region "${config.region}": use a region name such as us-east-1`);
   }
   const timeoutMs = config.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS;
-  const onWarning = config.onWarning;
-  const silent = (): void => undefined;
-  // Given to the clients and, through them, to the credential chain: its warnings reach the user as one abx line.
-  const logger = {
-    debug: silent,
-    info: silent,
-    warn: (...parts: unknown[]) => onWarning?.(condenseSdkWarning(parts.map(String).join(' '))),
-    error: silent,
-  };
-  const common = {
-    logger,
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.profile ? { profile: config.profile } : {}),
-    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-    maxAttempts: config.maxAttempts ?? 3,
-    requestHandler: {
-      requestTimeout: timeoutMs,
-      connectionTimeout: Math.min(timeoutMs, AWS_CONNECT_TIMEOUT_MS),
-      throwOnRequestTimeout: true,
-    },
-  };
+  const common = sdkClientConfig(config);
   const cloudwatch: CloudWatchClient = new cw.CloudWatchClient(common);
   const autoscaling: AutoScalingClient = new asg.AutoScalingClient(common);
   const elbv2: ElasticLoadBalancingV2Client = new elb.ElasticLoadBalancingV2Client(common);
@@ -230,7 +240,18 @@ const IAM_SERVICE: Record<string, string> = {
   DescribeAlarmHistory: 'cloudwatch',
   DescribeLoadBalancers: 'elasticloadbalancing',
   DescribeTargetGroups: 'elasticloadbalancing',
+  DescribeListeners: 'elasticloadbalancing',
+  DescribeTargetHealth: 'elasticloadbalancing',
+  DescribeInstances: 'ec2',
+  DescribeSecurityGroups: 'ec2',
+  DescribeSubnets: 'ec2',
+  DescribeLaunchTemplateVersions: 'ec2',
 };
+
+/** The IAM action an API operation needs, e.g. "ec2:DescribeSecurityGroups". */
+export function iamActionFor(action: string): string {
+  return `${IAM_SERVICE[action] ?? 'aws'}:${action}`;
+}
 
 export type AwsTroubleKind =
   'credentials' | 'access-denied' | 'throttling' | 'unreachable' | 'bad-response' | 'not-found' | 'aborted' | 'other';
@@ -298,7 +319,7 @@ export function classifyAwsError(error: unknown, action: string): AwsTrouble {
   const code = err.code ?? err.cause?.code ?? '';
   const status = err.$metadata?.httpStatusCode;
   const message = oneLine(String(err.message ?? error));
-  const iam = `${IAM_SERVICE[action] ?? 'aws'}:${action}`;
+  const iam = iamActionFor(action);
   if (name === 'AbortError' || code === 'ABORT_ERR') return { kind: 'aborted', message: `${action} was cancelled` };
   if (
     name === 'CredentialsProviderError' ||
