@@ -40,17 +40,14 @@ export function buildProgram() {
 type Program = ReturnType<typeof buildProgram>;
 
 async function registerSubcommands(program: Program): Promise<void> {
-  const [{ registerLabCommand }, { registerWatchCommand }, { registerReportCommands }, { registerDemoCommand }] = await Promise.all([
-    import('./lab.js'),
-    import('./watch.js'),
-    import('./report.js'),
-    import('./demo.js'),
-  ]);
+  const [{ registerLabCommand }, { registerWatchCommand }, { registerReportCommands }, { registerDemoCommand }, { registerFleetCommand }] =
+    await Promise.all([import('./lab.js'), import('./watch.js'), import('./report.js'), import('./demo.js'), import('./fleet.js')]);
   registerDemoCommand(program);
   registerLabCommand(program);
   // Same commander class at run time; `abx watch` still declares its flags with commander's own types.
   registerWatchCommand(program as unknown as PlainCommand);
   registerReportCommands(program);
+  registerFleetCommand(program);
 }
 
 export async function main(argv: string[]): Promise<void> {
