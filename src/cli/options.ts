@@ -34,6 +34,7 @@ import { parseAbortOn } from './abort-on.js';
 import type { AbortOnSettings } from '../stats/abort-window.js';
 import { shardShare } from '../engine/split.js';
 import { parseShard, parseStartAt, type ShardSpec } from './shard.js';
+import { checkS3ObjectUrl, isS3Url } from './s3-results.js';
 
 /** The AWS flags the main command and `abx watch` share. */
 export type AwsFlags = Partial<Pick<RunFlags, 'asg' | 'targetGroup' | 'region' | 'profile' | 'endpointUrl' | 'pollInterval'>>;
@@ -169,7 +170,8 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
 
   const output: OutputSettings = {
     json: raw.json === true,
-    outPath: raw.out ? probeOutputPath('--out', raw.out) : null,
+    // s3://bucket/key is written with the observer's region, profile and endpoint (s3-results.ts).
+    outPath: raw.out ? (isS3Url(raw.out) ? (checkS3ObjectUrl('--out', raw.out), raw.out.trim()) : probeOutputPath('--out', raw.out)) : null,
     htmlPath: raw.html ? probeOutputPath('--html', raw.html) : null,
     junitPath: raw.junit ? probeOutputPath('--junit', raw.junit) : null,
     percentileCsvPath: raw.e ? probeOutputPath('-e', raw.e) : null,

@@ -20,6 +20,7 @@ import { buildRunSettings, type RawRunOptions, type RunSettings } from './option
 import { startProgress, type ProgressSink } from './progress.js';
 import { requestEcho, responseEcho } from './request-echo.js';
 import { writeFileAtomic } from './result-file.js';
+import { isS3Url, putS3Text } from './s3-results.js';
 
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -188,7 +189,19 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 async function writeOutputs(settings: RunSettings, result: Result): Promise<void> {
   const { output } = settings;
   const writes: Array<Promise<void>> = [];
-  if (output.outPath) writes.push(writeFileAtomic(output.outPath, JSON.stringify(result, null, 2) + '\n'));
+  if (output.outPath) {
+    const json = JSON.stringify(result, null, 2) + '\n';
+    if (isS3Url(output.outPath)) {
+      const { region, profile, endpointUrl } = settings.observe;
+      writes.push(
+        putS3Text(output.outPath, json, {
+          ...(region ? { region } : {}),
+          ...(profile ? { profile } : {}),
+          ...(endpointUrl ? { endpointUrl } : {}),
+        }),
+      );
+    } else writes.push(writeFileAtomic(output.outPath, json));
+  }
   if (output.percentileCsvPath) {
     const histogram = decodeHistogram(result.histogram);
     writes.push(
