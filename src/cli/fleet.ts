@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError } from '../errors.js';
+import { registerFleetCollect } from './fleet-collect.js';
 import { k8sNextSteps, renderK8sManifest, type K8sFleetSpec } from './fleet-k8s.js';
 import { buildRunSettings, type RawRunOptions } from './options.js';
 import { oneOf, parseDurationMs, parseInteger } from './parse.js';
@@ -65,6 +66,9 @@ export function registerFleetCommand(program: Command): void {
     .option('--cpu <cpu>', 'CPU each pod requests (default 1)')
     .option('--memory <size>', 'memory each pod requests and is limited to (default 1Gi)')
     .option('--service-account <name>', 'service account for the pods (e.g. bound to an IAM role that may write --results)');
+  // Options after `collect` are collect's, not the fleet's (`abx fleet collect s3://… --out m.json`).
+  fleet.enablePositionalOptions();
+  registerFleetCollect(fleet);
   declareRunFlags(fleet).action(async (url, flags, command) => {
     const raw = flags as Record<string, unknown>;
     for (const [attribute, flag, reason] of REFUSED) {

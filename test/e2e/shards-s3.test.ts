@@ -3,6 +3,9 @@
  * back from the prefix: against the lab's S3, through the real SDK, with the
  * endpoint given as a flag to the runs and as AWS_ENDPOINT_URL to the merge.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LAB_CREDENTIALS, startLab, type Lab } from '../../src/lab/index.js';
@@ -12,13 +15,16 @@ import { startServer, type TestServer } from '../helpers/servers.js';
 
 let lab: Lab;
 let server: TestServer;
+let dir: string;
 
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'abx-shards-s3-'));
   [lab, server] = await Promise.all([startLab(), startServer()]);
 });
 
 afterAll(async () => {
   await Promise.all([lab.close(), server.close()]);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('shard results on S3', () => {
@@ -64,6 +70,16 @@ describe('shard results on S3', () => {
     const result = JSON.parse(merged.stdout) as Result;
     expect(result.totals.requests).toBe(50);
     expect(result.options.requests).toBe(50);
+
+    // The fleet's own way to the same merge: one report and a line per shard.
+    const collected = await runAbx(['fleet', 'collect', 's3://abx-lab-results/t1', '--out', join(dir, 'merged.json')], {
+      env: { ...env, AWS_ENDPOINT_URL: lab.apiUrl },
+      timeoutMs: 60_000,
+    });
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stdout).toMatch(/Shards merged: 2\nshard 0\/2: 25 requests[^\n]*\nshard 1\/2: 25 requests/);
+    expect(abField(collected.stdout, 'Complete requests')).toBe('50');
+    expect((JSON.parse(readFileSync(join(dir, 'merged.json'), 'utf8')) as Result).totals.requests).toBe(50);
 
     const report = await runAbx(['report', 's3://abx-lab-results/t1/shard-1.json'], {
       env: { ...env, AWS_ENDPOINT_URL: lab.apiUrl },
