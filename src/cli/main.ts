@@ -40,14 +40,28 @@ export function buildProgram() {
 type Program = ReturnType<typeof buildProgram>;
 
 async function registerSubcommands(program: Program): Promise<void> {
-  const [{ registerLabCommand }, { registerWatchCommand }, { registerReportCommands }, { registerDemoCommand }, { registerCheckCommand }] =
-    await Promise.all([import('./lab.js'), import('./watch.js'), import('./report.js'), import('./demo.js'), import('./check.js')]);
+  const [
+    { registerLabCommand },
+    { registerWatchCommand },
+    { registerReportCommands },
+    { registerDemoCommand },
+    { registerCheckCommand },
+    { registerFleetCommand },
+  ] = await Promise.all([
+    import('./lab.js'),
+    import('./watch.js'),
+    import('./report.js'),
+    import('./demo.js'),
+    import('./check.js'),
+    import('./fleet.js'),
+  ]);
   registerDemoCommand(program);
   registerLabCommand(program);
   // Same commander class at run time; `abx watch` still declares its flags with commander's own types.
   registerWatchCommand(program as unknown as PlainCommand);
   registerReportCommands(program);
   registerCheckCommand(program);
+  registerFleetCommand(program);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -32,6 +32,9 @@ import { parseDurationMs, parseInteger, parsePositiveNumber } from './parse.js';
 import { parseLoadShape } from './load-shape.js';
 import { parseAbortOn } from './abort-on.js';
 import type { AbortOnSettings } from '../stats/abort-window.js';
+import { shardShare } from '../engine/split.js';
+import { parseShard, parseStartAt, type ShardSpec } from './shard.js';
+import { checkS3ObjectUrl, isS3Url } from './s3-results.js';
 
 /** The AWS flags the main command and `abx watch` share. */
 export type AwsFlags = Partial<Pick<RunFlags, 'asg' | 'targetGroup' | 'region' | 'profile' | 'endpointUrl' | 'pollInterval'>>;
@@ -89,6 +92,10 @@ export interface RunSettings {
   abortOn: AbortOnSettings | null;
   /** --redact-header names: secret besides the built-in rule (src/redact.ts); pass them to every redact call. */
   redactHeaders: string[];
+  /** --shard I/N: this process runs shard `index` of `count`; null for a whole run. */
+  shard: ShardSpec | null;
+  /** --start-at: wall-clock epoch ms to wait for before the first request; null = at once. */
+  startAtMs: number | null;
 }
 
 const MAX_CONCURRENCY = 20_000;
@@ -118,6 +125,21 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
       `-c ${concurrency} is greater than -n ${requests}: concurrency cannot exceed the number of requests (as in ab); lower -c or raise -n`,
     );
   }
+  const shard = raw.shard !== undefined ? parseShard(raw.shard, process.env) : null;
+  const startAtMs = raw.startAt !== undefined ? parseStartAt(raw.startAt, Date.now()) : null;
+  const whole = { requests, concurrency };
+  if (shard !== null) {
+    if (requests !== null && requests < shard.count) {
+      throw new ConfigError(`-n ${requests} is fewer than the ${shard.count} shards: every shard needs a request; raise -n`);
+    }
+    if (concurrency < shard.count) {
+      throw new ConfigError(`-c ${concurrency} is less than the ${shard.count} shards: every shard needs a lane; raise -c`);
+    }
+    // This process's share; the schedule (--rate, stages) stays the whole run's, sliced by load.shard.
+    const slice = { part: shard.index, parts: shard.count };
+    whole.requests = requests === null ? null : shardShare(requests, slice);
+    whole.concurrency = shardShare(concurrency, slice);
+  }
   const timeoutMs = raw.timeout !== undefined ? parseDurationMs('-s/--timeout', raw.timeout, { bareUnit: 's' }) : 30_000;
 
   const { method, body } = methodAndBody(raw);
@@ -128,9 +150,9 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     method,
     headers,
     body,
-    requests,
+    requests: whole.requests,
     durationMs,
-    concurrency,
+    concurrency: whole.concurrency,
     ratePerSec,
     stages,
     drainMs,
@@ -140,6 +162,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     proxy: raw.proxy ? parseProxy(raw.proxy, raw.proxyAuth) : null,
     resolve,
     variableLength: raw.variableLength === true,
+    ...(shard !== null ? { shard: { part: shard.index, parts: shard.count } } : {}),
   });
   if (resolve && (resolve.host !== url.hostname.replace(/^\[|\]$/g, '') || resolve.port !== urlPort(url))) {
     throw new ConfigError(`--resolve ${raw.resolve} does not match the URL's host and port (${url.hostname}:${urlPort(url)})`);
@@ -147,7 +170,8 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
 
   const output: OutputSettings = {
     json: raw.json === true,
-    outPath: raw.out ? probeOutputPath('--out', raw.out) : null,
+    // s3://bucket/key is written with the observer's region, profile and endpoint (s3-results.ts).
+    outPath: raw.out ? (isS3Url(raw.out) ? (checkS3ObjectUrl('--out', raw.out), raw.out.trim()) : probeOutputPath('--out', raw.out)) : null,
     htmlPath: raw.html ? probeOutputPath('--html', raw.html) : null,
     junitPath: raw.junit ? probeOutputPath('--junit', raw.junit) : null,
     percentileCsvPath: raw.e ? probeOutputPath('-e', raw.e) : null,
@@ -186,10 +210,11 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     addresses: resolve?.addresses ?? [],
     localAddresses: localAddresses(),
   });
-  checkDescriptors(concurrency, workers, readOpenFileLimit());
+  checkDescriptors(load.concurrency, workers, readOpenFileLimit());
+  // A shard records its own share: `abx merge` adds the shards' up to the whole.
   const recorded: RecordedOptions = {
-    requests,
-    concurrency,
+    requests: load.requests,
+    concurrency: load.concurrency,
     durationMs,
     timeoutMs,
     keepAlive: load.keepAlive,
@@ -198,7 +223,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     workers,
   };
   const abortOn = parseAbortOn(raw);
-  return { load, workers, workersReason, output, assertions, observe, recorded, abortOn, redactHeaders };
+  return { load, workers, workersReason, output, assertions, observe, recorded, abortOn, redactHeaders, shard, startAtMs };
 }
 
 /**

@@ -35,18 +35,26 @@ export function registerReportCommands(program: Command): void {
   program
     .command('merge')
     .description('merge result files exactly (histograms, per-second timelines, counters, scaling events)')
-    .argument('<files...>', 'two or more JSON results written by abx --out')
+    .argument('<files...>', 'two or more JSON results written by abx --out (an s3:// prefix stands for every .json under it)')
     .option('--out <file>', 'write the merged result here (default: print it)')
     .option('--force', 'merge results of different URLs, methods or load models (never the same run twice)')
+    .option('--allow-partial', "merge a sharded run's results when some shards are missing (they are named)")
     .action(async (files, options) => {
-      if (files.length < 2) throw new ConfigError('abx merge needs at least two result files (abx merge A.json B.json --out M.json)');
+      if (files.length < 2 && !files.some((f) => f.startsWith('s3://'))) {
+        throw new ConfigError('abx merge needs at least two result files (abx merge A.json B.json --out M.json)');
+      }
       // Loaded on use: registering subcommands must stay cheap for `abx --version`.
       const [{ mergeResults }, { checkMergeable, stampMerged }] = await Promise.all([
         import('../stats/merge.js'),
         import('./merge-checks.js'),
       ]);
+      // An s3:// prefix stands for every result under it (a fleet's shards).
+      const { expandResultPaths } = await import('./s3-results.js');
+      files = await expandResultPaths(files, {});
+      if (files.length < 2) throw new ConfigError(`abx merge needs at least two result files; found only ${files[0]}`);
       const results = await Promise.all(files.map((file) => readResultFile(file)));
-      checkMergeable(files, results, { force: options.force === true });
+      const notes = checkMergeable(files, results, { force: options.force === true, allowPartial: options.allowPartial === true });
+      for (const note of notes) process.stderr.write(`${note}\n`);
       const json = `${JSON.stringify(stampMerged(mergeResults(results), results), null, 2)}\n`;
       if (options.out) await writeFileAtomic(options.out, json);
       else process.stdout.write(json);

@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { redactHeaderLine } from '../redact.js';
 import { RESULT_SCHEMA, type Result } from '../stats/result.js';
+import { getS3Text, isS3Url } from './s3-results.js';
 
 const SCHEMA_TAG = /^abx\.result\/v(\d+)$/;
 const SUPPORTED_VERSION = Number(SCHEMA_TAG.exec(RESULT_SCHEMA)![1]);
@@ -31,10 +32,13 @@ function reason(error: unknown): string {
 
 export async function readResultFile(path: string): Promise<Result> {
   let contents: string;
-  try {
-    contents = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read result file ${path}: ${reason(error)}`);
+  if (isS3Url(path)) contents = await getS3Text(path, {});
+  else {
+    try {
+      contents = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`cannot read result file ${path}: ${reason(error)}`);
+    }
   }
   let data: unknown;
   try {

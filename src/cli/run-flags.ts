@@ -90,6 +90,11 @@ export function declareRunFlags<Args extends unknown[]>(command: Command<Args>) 
       .option('--abort-window <time>', 'the sliding window --abort-on is evaluated over (default 10s)')
       .option('--abort-grace <time>', '--abort-on is armed only after this long (default 5s)')
       .option('--workers <n>', 'worker threads generating load: auto (default; every core, one left for a local server) or a number')
+      .option(
+        '--shard <I/N>',
+        'run shard I (0 to N-1) of N: its share of -n, -c and the rate; auto/N reads I from JOB_COMPLETION_INDEX or ABX_SHARD_INDEX',
+      )
+      .option('--start-at <time>', 'wait until this time before the first request: ISO 8601, epoch seconds, or +30s')
       .option('--resolve <host:port:addr>', "curl's --resolve: send to addr, keep host in the URL and Host header")
       .option('--asg <name>', 'observe this Auto Scaling group during the run')
       .option('--target-group <arn>', 'observe the Auto Scaling group behind this target group')

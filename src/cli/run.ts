@@ -20,6 +20,7 @@ import { buildRunSettings, type RawRunOptions, type RunSettings } from './option
 import { startProgress, type ProgressSink } from './progress.js';
 import { requestEcho, responseEcho } from './request-echo.js';
 import { writeFileAtomic } from './result-file.js';
+import { isS3Url, putS3Text } from './s3-results.js';
 
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -109,6 +110,8 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const lateMs =
+    settings.startAtMs === null ? 0 : await waitForStart(settings.startAtMs, abort.signal, (line) => stderr.write(`${line}\n`));
   const startedAtMs = Date.now();
   let progress: ProgressSink | null = null;
   const observer = await startObserverIfWanted(
@@ -156,6 +159,10 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 
   const result: Result = await done;
   loadEnded = true;
+  if (settings.shard !== null) {
+    const startAt = settings.startAtMs === null ? null : new Date(settings.startAtMs).toISOString();
+    result.shard = { index: settings.shard.index, count: settings.shard.count, startAt, lateMs };
+  }
   progress.stop(result.totals.requests);
   const gnuplotStatus: GnuplotFileStatus = gnuplot ? await gnuplot.close() : { complete: true };
 
@@ -216,7 +223,19 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
 async function writeOutputs(settings: RunSettings, result: Result): Promise<void> {
   const { output } = settings;
   const writes: Array<Promise<void>> = [];
-  if (output.outPath) writes.push(writeFileAtomic(output.outPath, JSON.stringify(result, null, 2) + '\n'));
+  if (output.outPath) {
+    const json = JSON.stringify(result, null, 2) + '\n';
+    if (isS3Url(output.outPath)) {
+      const { region, profile, endpointUrl } = settings.observe;
+      writes.push(
+        putS3Text(output.outPath, json, {
+          ...(region ? { region } : {}),
+          ...(profile ? { profile } : {}),
+          ...(endpointUrl ? { endpointUrl } : {}),
+        }),
+      );
+    } else writes.push(writeFileAtomic(output.outPath, json));
+  }
   if (output.percentileCsvPath) {
     const histogram = decodeHistogram(result.histogram);
     writes.push(
@@ -286,6 +305,33 @@ async function startObserverIfWanted(
       return observation;
     },
   };
+}
+
+/**
+ * --start-at: sleeps until the agreed time, saying so, so that shards started
+ * on different machines send their first requests together. A shard started
+ * after that time goes at once and returns how late it was (the Result keeps
+ * it: its share of the schedule was sent that much later than the others').
+ */
+async function waitForStart(startAtMs: number, signal: AbortSignal, say: (line: string) => void): Promise<number> {
+  const waitMs = startAtMs - Date.now();
+  const at = new Date(startAtMs).toISOString();
+  if (waitMs <= 0) {
+    say(`abx: started ${(-waitMs / 1000).toFixed(1)} s after --start-at ${at}: late, so the first request goes now`);
+    return -waitMs;
+  }
+  say(`abx: waiting ${(waitMs / 1000).toFixed(1)} s until --start-at ${at} before the first request`);
+  await new Promise<void>((resolve) => {
+    // Ctrl-C while waiting ends the wait; the load then stops at once and reports nothing sent.
+    const timer = setTimeout(done, waitMs);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+  return 0;
 }
 
 /** Resolves once everything written to `stream` so far has been handed to the system (or the stream is gone). */

@@ -2,7 +2,7 @@
  * What the engine needs to generate load: built by the CLI from flags,
  * frozen, units in names. The engine never parses flags itself.
  */
-import type { LoadStage } from './schedule.js';
+import type { LoadStage, ScheduleSlice } from './schedule.js';
 
 export interface ResolveOverride {
   /** Host and port as written in the URL. */
@@ -48,4 +48,10 @@ export interface LoadConfig {
   resolve: ResolveOverride | null;
   /** -l: accept a varying body length (no Length failures). */
   variableLength: boolean;
+  /**
+   * --shard I/N: this process is part I of N of one run. ratePerSec and stages
+   * then describe the one schedule all N share, while requests and concurrency
+   * are already this shard's share. Absent: the whole run.
+   */
+  shard?: ScheduleSlice;
 }

@@ -82,7 +82,10 @@ export function withLoadShape(result: Result, config: LoadConfig): Result {
   if (schedule === null) return { ...result, load };
   const last = result.timeline.reduce((max, bucket) => Math.max(max, bucket.second), -1);
   const targets = targetPerSecond(schedule, last + 1, config.durationMs ?? Number.POSITIVE_INFINITY);
-  return { ...result, load, timeline: result.timeline.map((bucket) => ({ ...bucket, targetRps: targets[bucket.second] ?? 0 })) };
+  // A shard's target is its share of the one schedule, so the shards' targets add up when merged.
+  const share = 1 / (config.shard?.parts ?? 1);
+  const target = (second: number): number => Math.round((targets[second] ?? 0) * share * 1000) / 1000;
+  return { ...result, load, timeline: result.timeline.map((bucket) => ({ ...bucket, targetRps: target(bucket.second) })) };
 }
 
 export function outcomeToResult(config: LoadConfig, recorded: RecordedOptions, outcome: LoadOutcome): Result {

@@ -1,6 +1,8 @@
 /**
- * One loopback endpoint for the four AWS APIs the lab answers, routed as AWS
+ * One loopback endpoint for the AWS APIs the lab answers, routed as AWS
  * routes them:
+ * - S3, path-style (PUT, HEAD, or a GET of /bucket[/key] naming no Action):
+ *   in memory (s3-api.ts);
  * - `x-amz-target: GraniteServiceVersion20100801.<Op>`: CloudWatch over AWS
  *   JSON 1.0 (today's SDKs and CLIs);
  * - otherwise the form's Action and Version: CloudWatch over AWS Query
@@ -16,6 +18,7 @@ import { CLOUDWATCH_OPERATIONS } from './cloudwatch-api.js';
 import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, type QueryHandler } from './autoscaling-api.js';
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS } from './elbv2-api.js';
 import { EC2_OPERATIONS } from './ec2-api.js';
+import { handleS3Request, isS3Request, MAX_S3_OBJECT_BYTES, S3Store } from './s3-api.js';
 import {
   ApiError,
   ec2Error,
@@ -151,14 +154,17 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
   }
 }
 
-export function createApiServer(sim: Simulation, now: () => number, onChange?: () => void): Server {
+export function createApiServer(sim: Simulation, now: () => number, onChange?: () => void, s3: S3Store = new S3Store()): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
+    const method = req.method ?? 'GET';
+    const forS3 = isS3Request(method, req.url ?? '/', req.headers);
+    const maxBytes = forS3 ? MAX_S3_OBJECT_BYTES : MAX_BODY_BYTES;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         if (!refused) {
           refused = true;
           res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
@@ -170,6 +176,15 @@ export function createApiServer(sim: Simulation, now: () => number, onChange?: (
     });
     req.on('end', () => {
       if (refused) return;
+      if (forS3) {
+        // Objects are not part of the simulation: no advance, no change to sync.
+        const answer = handleS3Request(s3, method, req.url ?? '/', req.headers, Buffer.concat(chunks), Date.now());
+        const bytes = answer.bodyBytes ?? Buffer.from(answer.body);
+        const length = answer.headers['content-length'] ?? String(bytes.length);
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': length });
+        res.end(method === 'HEAD' ? undefined : bytes);
+        return;
+      }
       const nowMs = now();
       const answer = handleApiRequest(sim, req.headers, req.url ?? '/', Buffer.concat(chunks).toString('utf8'), nowMs);
       // A write takes effect at once: health checks start failing from the

@@ -275,6 +275,8 @@ export interface Result {
   load?: LoadShapeInfo;
   /** An --abort-on condition held: its expression and the run's second (from 0) when it did. */
   aborted?: { condition: string; atSecond: number };
+  /** --shard I/N: which part of one run this is, so `abx merge` can check the parts belong together. */
+  shard?: ShardInfo;
   rate?: RateInfo;
   /** Per server address, when abx chose the addresses (DNS or --resolve); absent through a proxy. */
   addresses?: AddressShare[];
@@ -282,6 +284,17 @@ export interface Result {
   client?: ClientStats;
   observation?: Observation;
   assertions?: AssertionOutcome[];
+}
+
+/** One shard of a run spread over several processes (--shard I/N). */
+export interface ShardInfo {
+  /** 0 to count - 1. */
+  index: number;
+  count: number;
+  /** --start-at as ISO 8601; null when the shard started at once. */
+  startAt: string | null;
+  /** How long after --start-at this shard began (it was started late and went at once); 0 when on time. */
+  lateMs: number;
 }
 
 /** abx's own load and the verdict on it (folded in stats/client.ts). */
