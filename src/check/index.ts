@@ -2,7 +2,9 @@
  * `abx check`'s verdict: every check over one Snapshot, read troubles as
  * WARNs naming the IAM action, and the exit code the verdict implies.
  */
+import type { Result } from '../stats/result.js';
 import { failureChecks } from './failure.js';
+import { measuredChecks } from './measured.js';
 import { scalabilityChecks } from './scalability.js';
 import { securityChecks } from './security.js';
 import type { Check, Principle, ReadTrouble, Snapshot } from './types.js';
@@ -31,9 +33,18 @@ export function troubleCheck(t: ReadTrouble): Check {
   };
 }
 
-/** All checks, grouped by principle in PRINCIPLES order; `only` keeps those principles. */
-export function runChecks(s: Snapshot, only?: readonly Principle[]): Check[] {
-  const all = [...securityChecks(s), ...failureChecks(s), ...scalabilityChecks(s), ...s.troubles.map(troubleCheck)];
+/**
+ * All checks, grouped by principle in PRINCIPLES order; `only` keeps those
+ * principles. With a run's result (`--from`), the checks that need a measurement too.
+ */
+export function runChecks(s: Snapshot, only?: readonly Principle[], measured?: Result): Check[] {
+  const all = [
+    ...securityChecks(s),
+    ...failureChecks(s),
+    ...scalabilityChecks(s),
+    ...(measured ? measuredChecks(s, measured) : []),
+    ...s.troubles.map(troubleCheck),
+  ];
   const order: Principle[] = ['security', 'failure', 'scalability'];
   return all.filter((c) => !only || only.includes(c.principle)).sort((a, b) => order.indexOf(a.principle) - order.indexOf(b.principle));
 }

@@ -3,7 +3,8 @@
  * load balancer, security groups, subnets, launch template and policies, and
  * says what will bite under load or under attack (security, failure,
  * scalability). Exit 0 when nothing FAILs, 1 when a check FAILs, 2 on bad
- * usage or missing credentials.
+ * usage or missing credentials. With --from result.json, the run's measured
+ * peak is checked against the group's MaxSize too.
  */
 import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError, EXIT, ObserverError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface CheckFlags {
   endpointUrl?: string;
   json?: boolean;
   only?: string;
+  /** A result file (`abx --out`): adds the checks that need a measurement. */
+  from?: string;
 }
 
 export interface CheckIo {
@@ -69,6 +72,8 @@ export async function runCheck(url: string | undefined, flags: CheckFlags, io: C
     );
   }
   const region = flags.region !== undefined ? checkRegion(flags.region) : undefined;
+  // Read before AWS: a bad file is bad usage (exit 2) and should not wait for the API.
+  const measured = flags.from !== undefined ? await (await import('./result-file.js')).readResultFile(flags.from) : undefined;
   const [{ readSnapshot, CheckReadError }, { runChecks, checksExitCode }, { formatCheckTable }, { chooseRegion }, { parseAlbHost }] =
     await Promise.all([
       import('../check/read.js'),
@@ -109,7 +114,7 @@ export async function runCheck(url: string | undefined, flags: CheckFlags, io: C
     io.err(`abx: check: found no Auto Scaling group or load balancer to check: ${why}\n`);
     return EXIT.failed;
   }
-  const checks = runChecks(snapshot, only);
+  const checks = runChecks(snapshot, only, measured);
   if (flags.json) {
     io.out(
       `${JSON.stringify(
@@ -145,6 +150,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)')
     .option('--json', 'print {"schema": "abx.check/v1", "checks": [...]}')
     .option('--only <principles>', 'comma-separated: security, failure, scalability')
+    .option('--from <result.json>', "add the checks that need a measurement, from a run's result file (abx --out)")
     .action(async (url, _flags, command) => {
       // Flags shared with the main command (--asg, --region...) may land on either; optsWithGlobals sees both.
       const flags = command.optsWithGlobals() as CheckFlags;
