@@ -16,8 +16,10 @@ export interface TimeToScale {
   loadAboveTargetAtMs: number | null;
   /** The scale-out alarm (AlarmHigh) went to ALARM. */
   alarmAtMs: number | null;
-  /** The first scale-out scaling activity started. */
+  /** The first scale-out scaling activity started; without one, the first capacity increase the polls saw. */
   activityAtMs: number | null;
+  /** Where activityAtMs came from: the API's scaling activity, or (when the API reported none) the polls' capacity and instance events. */
+  activitySource: 'activity' | 'capacity' | null;
   /** The first instance of that scale-out was InService: the instance event the timeline prints, else the activity's end. */
   inServiceAtMs: number | null;
   /** Step durations: load above target → alarm → activity → InService, and the whole chain. */
@@ -58,6 +60,34 @@ function maxOf(samples: ObservationSample[], metric: string): number | null {
   return values.length ? Math.max(...values) : null;
 }
 
+/**
+ * Some APIs report no scaling activity for a scale-out (e.g. a manual
+ * set-desired-capacity), yet the polls see it: the first rise of
+ * DesiredCapacity or InServiceInstances between two polls, or the first
+ * instance that appears, at or after the run's start.
+ */
+function capacityIncrease(
+  observation: Observation,
+  events: ObservationEvent[],
+  runStartedAtMs: number,
+): { atMs: number; fromCapacity: number | null; toCapacity: number | null } | null {
+  let best: { atMs: number; fromCapacity: number | null; toCapacity: number | null } | null = null;
+  for (const metric of ['DesiredCapacity', 'InServiceInstances']) {
+    const series = observation.samples.filter((s) => s.metric === metric).sort(byTime);
+    for (let i = 1; i < series.length; i++) {
+      const atMs = ms(series[i].at);
+      if (atMs < runStartedAtMs || series[i].value <= series[i - 1].value) continue;
+      if (!best || atMs < best.atMs) best = { atMs, fromCapacity: series[i - 1].value, toCapacity: series[i].value };
+      break;
+    }
+  }
+  const appeared = events.find(
+    (e) => e.kind === 'instance' && e.fromState === undefined && e.toState !== 'Terminated' && ms(e.at) >= runStartedAtMs,
+  );
+  if (appeared && (!best || ms(appeared.at) < best.atMs)) best = { atMs: ms(appeared.at), fromCapacity: null, toCapacity: null };
+  return best;
+}
+
 function diff(later: number | null, earlier: number | null): number | null {
   return later !== null && earlier !== null ? Math.max(0, later - earlier) : null;
 }
@@ -76,7 +106,8 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
   const alarmAtMs = alarm ? ms(alarm.at) : null;
   // Activities that began before the run were not caused by it.
   const activity = events.find((e) => isScaleOut(e) && ms(e.at) >= runStartedAtMs);
-  const activityAtMs = activity ? ms(activity.at) : null;
+  const increase = activity ? null : capacityIncrease(observation, events, runStartedAtMs);
+  const activityAtMs = activity ? ms(activity.at) : (increase?.atMs ?? null);
   let inServiceAtMs: number | null = null;
   if (activityAtMs !== null) {
     const instance = events.find((e) => e.kind === 'instance' && e.toState === 'InService' && ms(e.at) >= activityAtMs);
@@ -107,13 +138,14 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
     loadAboveTargetAtMs,
     alarmAtMs,
     activityAtMs,
+    activitySource: activity ? 'activity' : increase ? 'capacity' : null,
     inServiceAtMs,
     alarmAfterMs: diff(alarmAtMs, loadAboveTargetAtMs),
     activityAfterMs: diff(activityAtMs, alarmAtMs),
     inServiceAfterMs: diff(inServiceAtMs, activityAtMs),
     totalMs: diff(inServiceAtMs, loadAboveTargetAtMs),
-    fromCapacity: activity?.fromCapacity ?? null,
-    toCapacity: activity?.toCapacity ?? null,
+    fromCapacity: activity?.fromCapacity ?? increase?.fromCapacity ?? null,
+    toCapacity: activity?.toCapacity ?? increase?.toCapacity ?? null,
     peakDesired,
     peakInService,
     neededCapacity,
@@ -122,7 +154,7 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
 }
 
 /**
- * Seconds from the run's start to the start of the first scale-out activity
+ * Seconds from the run's start to the start of the first scale-out activity (or, when the API reported none, the first capacity increase the polls saw)
  * that began during or after the run; null when none did (or not observed).
  */
 export function timeToScaleSec(result: Result): number | null {

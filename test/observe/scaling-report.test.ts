@@ -94,7 +94,12 @@ describe('timeToScale', () => {
 
   it('uses RequestCount when present, and reports steps not seen as null', () => {
     const observation: Observation = { ...makeObservation(START), events: [] };
-    observation.samples = [...observation.samples, { at: at(0), metric: 'RequestCount', value: 230, provisional: false }];
+    // Capacity samples that rise would stand in for the activity; keep InService flat to see "not seen".
+    observation.samples = [
+      ...observation.samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances'),
+      { at: at(0), metric: 'RequestCount', value: 230, provisional: false },
+      { at: at(0), metric: 'InServiceInstances', value: 4, provisional: false },
+    ];
     const tts = timeToScale(observation, START);
     expect(tts.neededCapacity).toBe(4);
     expect(tts.capacityReached).toBe(true);
@@ -150,5 +155,59 @@ describe('renderScalingTimeline', () => {
     expect(plain).toContain('Observer warnings\n  GetMetricData was throttled by AWS (Throttling); polling less often');
     expect(plain).not.toContain('\u001b[');
     expect(renderScalingTimeline(withGap, { color: true })).toContain('\u001b[');
+  });
+});
+
+describe('time to scale without a scaling activity from the API', () => {
+  // A manual set-desired-capacity against an API that reports no activity for
+  // it: only the polls see the capacity rise and the new instances.
+  function withoutActivity(): Observation {
+    const observation = makeObservation(START);
+    observation.events = [
+      { at: at(9_000), kind: 'instance', description: 'new, InService', instanceId: 'i-new1', toState: 'InService' },
+      { at: at(9_000), kind: 'instance', description: 'new, InService', instanceId: 'i-new2', toState: 'InService' },
+    ];
+    observation.samples = observation.samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances');
+    for (const [offsetMs, capacity] of [
+      [0, 2],
+      [4_000, 2],
+      [9_000, 4],
+    ] as const) {
+      observation.samples.push({ at: at(offsetMs), metric: 'DesiredCapacity', value: capacity, provisional: false });
+      observation.samples.push({ at: at(offsetMs), metric: 'InServiceInstances', value: capacity, provisional: false });
+    }
+    return observation;
+  }
+
+  it('falls back to the first capacity increase and the first new instance InService', () => {
+    const tts = timeToScale(withoutActivity(), START);
+    expect(tts).toMatchObject({
+      activityAtMs: START + 9_000,
+      activitySource: 'capacity',
+      inServiceAtMs: START + 9_000,
+      fromCapacity: 2,
+      toCapacity: 4,
+    });
+  });
+
+  it('prints the instance InService the timeline printed, not "not seen"', () => {
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: START, observation: withoutActivity() }), {
+      color: false,
+    });
+    expect(text).toContain('+9s  2 instances new, InService: i-new1, i-new2');
+    expect(text).toMatch(/\n {2}capacity increase +\+9s +.*2 → 4/);
+    expect(text).toMatch(/\n {2}instance InService +\+9s/);
+    expect(text).not.toMatch(/instance InService +not seen/);
+  });
+
+  it('counts an instance that appears as the increase when no sample rose', () => {
+    const observation = withoutActivity();
+    observation.samples = observation.samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances');
+    observation.events.unshift({ at: at(6_000), kind: 'instance', description: 'new, Pending', instanceId: 'i-new0', toState: 'Pending' });
+    expect(timeToScale(observation, START)).toMatchObject({
+      activityAtMs: START + 6_000,
+      inServiceAtMs: START + 9_000,
+      fromCapacity: null,
+    });
   });
 });
