@@ -88,6 +88,15 @@ function capacityIncrease(
   return best;
 }
 
+/** Without an instance event: the first poll at or after `fromMs` whose InService count rose above the one before `fromMs`. */
+function inServiceRise(observation: Observation, fromMs: number): number | null {
+  const series = observation.samples.filter((s) => s.metric === 'InServiceInstances').sort(byTime);
+  const before = series.filter((s) => ms(s.at) < fromMs).at(-1);
+  if (!before) return null;
+  const rose = series.find((s) => ms(s.at) >= fromMs && s.value > before.value);
+  return rose ? ms(rose.at) : null;
+}
+
 function diff(later: number | null, earlier: number | null): number | null {
   return later !== null && earlier !== null ? Math.max(0, later - earlier) : null;
 }
@@ -115,6 +124,7 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
     // events above it agree; the activity's end stands in when no poll saw the instance.
     const ended = activity?.statusCode === 'Successful' && activity.endedAt ? ms(activity.endedAt) : null;
     inServiceAtMs = instance ? ms(instance.at) : ended;
+    if (inServiceAtMs === null && !activity) inServiceAtMs = inServiceRise(observation, activityAtMs);
   }
   const peakDesired = maxOf(observation.samples, 'DesiredCapacity');
   const peakInService = maxOf(observation.samples, 'InServiceInstances');

@@ -211,3 +211,52 @@ describe('time to scale without a scaling activity from the API', () => {
     });
   });
 });
+
+describe('timeline rows from the polls', () => {
+  // A 60 s period and a run that starts 37 s into a minute: the first row is stamped -37s.
+  const start = START + 37_000;
+  const atRun = (offsetMs: number): string => new Date(start + offsetMs).toISOString();
+  function polled(): Observation {
+    const observation = makeObservation(START);
+    observation.periodSec = 60;
+    observation.events = [];
+    observation.samples = [];
+    for (const [offsetMs, capacity] of [
+      [0, 2],
+      [20_000, 2],
+      [30_000, 4],
+      [80_000, 4],
+    ] as const) {
+      observation.samples.push({ at: atRun(offsetMs), metric: 'DesiredCapacity', value: capacity, provisional: false });
+      observation.samples.push({ at: atRun(offsetMs), metric: 'InServiceInstances', value: capacity, provisional: false });
+    }
+    return observation;
+  }
+  const row = (text: string, stamp: string): string[] =>
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`  ${stamp} `))!
+      .trim()
+      .split(/\s+/);
+
+  it('shows desired/InService as they were at the end of each period, not the last poll', () => {
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: start, observation: polled() }), { color: false });
+    // -37s covers -37s..+23s: the polls at +0s and +20s said 2/2; the 4/4 at +30s belongs to the next row.
+    expect(row(text, '-37s')).toContain('2/2');
+    expect(row(text, '-37s')).not.toContain('4/4');
+    expect(row(text, '+23s')).toContain('4/4');
+  });
+
+  it('without a policy or alarms: still a timeline, a line saying so, and dashes for what was not read', () => {
+    const observation = { ...polled(), policy: null, alarms: [] };
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: start, observation }), { color: false });
+    expect(text).toContain('  no target-tracking policy found');
+    expect(text.split('\n\n')[0]).not.toMatch(/\n {2}alarm /);
+    const cells = row(text, '-37s');
+    // time, abx req, abx p99, req/tgt, vs tgt, healthy, des/InS, CPU: nothing read from CloudWatch is a dash.
+    expect(cells.slice(3)).toEqual(['-', '-', '-', '2/2', '-']);
+    expect(text).toMatch(/\n {2}alarm +not seen/);
+    // No instance event: the InService count the polls saw rise stands in.
+    expect(text).toMatch(/\n {2}instance InService +\+30s/);
+  });
+});
