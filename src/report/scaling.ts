@@ -318,7 +318,8 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
   lines.push(...step('alarm', tts.alarmAtMs, tts.alarmAfterMs));
   lines.push(
     ...step(
-      'scaling activity',
+      // Without an activity from the API, say the time is the polls' first capacity increase.
+      tts.activitySource === 'capacity' ? 'capacity increase' : 'scaling activity',
       tts.activityAtMs,
       tts.activityAfterMs,
       tts.fromCapacity !== null ? `  ${tts.fromCapacity} → ${tts.toCapacity}` : '',

@@ -94,7 +94,12 @@ describe('timeToScale', () => {
 
   it('uses RequestCount when present, and reports steps not seen as null', () => {
     const observation: Observation = { ...makeObservation(START), events: [] };
-    observation.samples = [...observation.samples, { at: at(0), metric: 'RequestCount', value: 230, provisional: false }];
+    // Capacity samples that rise would stand in for the activity; keep InService flat to see "not seen".
+    observation.samples = [
+      ...observation.samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances'),
+      { at: at(0), metric: 'RequestCount', value: 230, provisional: false },
+      { at: at(0), metric: 'InServiceInstances', value: 4, provisional: false },
+    ];
     const tts = timeToScale(observation, START);
     expect(tts.neededCapacity).toBe(4);
     expect(tts.capacityReached).toBe(true);
@@ -150,5 +155,108 @@ describe('renderScalingTimeline', () => {
     expect(plain).toContain('Observer warnings\n  GetMetricData was throttled by AWS (Throttling); polling less often');
     expect(plain).not.toContain('\u001b[');
     expect(renderScalingTimeline(withGap, { color: true })).toContain('\u001b[');
+  });
+});
+
+describe('time to scale without a scaling activity from the API', () => {
+  // A manual set-desired-capacity against an API that reports no activity for
+  // it: only the polls see the capacity rise and the new instances.
+  function withoutActivity(): Observation {
+    const observation = makeObservation(START);
+    observation.events = [
+      { at: at(9_000), kind: 'instance', description: 'new, InService', instanceId: 'i-new1', toState: 'InService' },
+      { at: at(9_000), kind: 'instance', description: 'new, InService', instanceId: 'i-new2', toState: 'InService' },
+    ];
+    observation.samples = observation.samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances');
+    for (const [offsetMs, capacity] of [
+      [0, 2],
+      [4_000, 2],
+      [9_000, 4],
+    ] as const) {
+      observation.samples.push({ at: at(offsetMs), metric: 'DesiredCapacity', value: capacity, provisional: false });
+      observation.samples.push({ at: at(offsetMs), metric: 'InServiceInstances', value: capacity, provisional: false });
+    }
+    return observation;
+  }
+
+  it('falls back to the first capacity increase and the first new instance InService', () => {
+    const tts = timeToScale(withoutActivity(), START);
+    expect(tts).toMatchObject({
+      activityAtMs: START + 9_000,
+      activitySource: 'capacity',
+      inServiceAtMs: START + 9_000,
+      fromCapacity: 2,
+      toCapacity: 4,
+    });
+  });
+
+  it('prints the instance InService the timeline printed, not "not seen"', () => {
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: START, observation: withoutActivity() }), {
+      color: false,
+    });
+    expect(text).toContain('+9s  2 instances new, InService: i-new1, i-new2');
+    expect(text).toMatch(/\n {2}capacity increase +\+9s +.*2 → 4/);
+    expect(text).toMatch(/\n {2}instance InService +\+9s/);
+    expect(text).not.toMatch(/instance InService +not seen/);
+  });
+
+  it('counts an instance that appears as the increase when no sample rose', () => {
+    const observation = withoutActivity();
+    observation.samples = observation.samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances');
+    observation.events.unshift({ at: at(6_000), kind: 'instance', description: 'new, Pending', instanceId: 'i-new0', toState: 'Pending' });
+    expect(timeToScale(observation, START)).toMatchObject({
+      activityAtMs: START + 6_000,
+      inServiceAtMs: START + 9_000,
+      fromCapacity: null,
+    });
+  });
+});
+
+describe('timeline rows from the polls', () => {
+  // A 60 s period and a run that starts 37 s into a minute: the first row is stamped -37s.
+  const start = START + 37_000;
+  const atRun = (offsetMs: number): string => new Date(start + offsetMs).toISOString();
+  function polled(): Observation {
+    const observation = makeObservation(START);
+    observation.periodSec = 60;
+    observation.events = [];
+    observation.samples = [];
+    for (const [offsetMs, capacity] of [
+      [0, 2],
+      [20_000, 2],
+      [30_000, 4],
+      [80_000, 4],
+    ] as const) {
+      observation.samples.push({ at: atRun(offsetMs), metric: 'DesiredCapacity', value: capacity, provisional: false });
+      observation.samples.push({ at: atRun(offsetMs), metric: 'InServiceInstances', value: capacity, provisional: false });
+    }
+    return observation;
+  }
+  const row = (text: string, stamp: string): string[] =>
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`  ${stamp} `))!
+      .trim()
+      .split(/\s+/);
+
+  it('shows desired/InService as they were at the end of each period, not the last poll', () => {
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: start, observation: polled() }), { color: false });
+    // -37s covers -37s..+23s: the polls at +0s and +20s said 2/2; the 4/4 at +30s belongs to the next row.
+    expect(row(text, '-37s')).toContain('2/2');
+    expect(row(text, '-37s')).not.toContain('4/4');
+    expect(row(text, '+23s')).toContain('4/4');
+  });
+
+  it('without a policy or alarms: still a timeline, a line saying so, and dashes for what was not read', () => {
+    const observation = { ...polled(), policy: null, alarms: [] };
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: start, observation }), { color: false });
+    expect(text).toContain('  no target-tracking policy found');
+    expect(text.split('\n\n')[0]).not.toMatch(/\n {2}alarm /);
+    const cells = row(text, '-37s');
+    // time, abx req, abx p99, req/tgt, vs tgt, healthy, des/InS, CPU: nothing read from CloudWatch is a dash.
+    expect(cells.slice(3)).toEqual(['-', '-', '-', '2/2', '-']);
+    expect(text).toMatch(/\n {2}alarm +not seen/);
+    // No instance event: the InService count the polls saw rise stands in.
+    expect(text).toMatch(/\n {2}instance InService +\+30s/);
   });
 });
