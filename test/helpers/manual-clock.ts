@@ -60,3 +60,6 @@ export class ManualClock implements Clock {
     this.#nowMs = endMs;
   }
 }
+
+/** vi.waitFor options for async work (HTTP to a fake AWS API) that a busy machine can delay by seconds. */
+export const BUSY_MACHINE_WAIT = { timeout: 15_000, interval: 10 };

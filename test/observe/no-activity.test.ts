@@ -8,12 +8,9 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { startObserver, type Observer } from '../../src/observe/observer.js';
 import { renderScalingTimeline } from '../../src/report/scaling.js';
 import { makeResult } from '../fixtures/make-result.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { BUSY_MACHINE_WAIT, ManualClock } from '../helpers/manual-clock.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
 import { ASG, newWorld, worldHandlers } from './scenario.js';
-
-/** Waits for HTTP to the fake AWS API, which a busy machine can delay by seconds. */
-const BUSY_MACHINE_WAIT = { timeout: 15_000, interval: 10 };
 
 let fake: FakeAws | undefined;
 let observer: Observer | undefined;

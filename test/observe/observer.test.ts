@@ -3,12 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { startObserver, wantsObservation, type Observer } from '../../src/observe/observer.js';
 import type { ObservationEvent } from '../../src/stats/result.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { BUSY_MACHINE_WAIT, ManualClock } from '../helpers/manual-clock.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
 import { ASG, HIGH, LB_DNS, newWorld, scaleOutActivity, worldHandlers, type World } from './scenario.js';
-
-/** Waits for async work (HTTP to the fake AWS API) that a busy machine can delay by seconds. */
-const BUSY_MACHINE_WAIT = { timeout: 15_000, interval: 10 };
 
 let fake: FakeAws | undefined;
 let observer: Observer | undefined;
