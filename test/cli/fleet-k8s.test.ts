@@ -65,7 +65,7 @@ describe('abx fleet --engine k8s', () => {
         '-H',
         'X-Test: a b',
         '--no-observe',
-        'http://shop.example/checkout',
+        'http://127.0.0.1:8080/checkout',
       ],
       { timeoutMs: 20_000 },
     );
@@ -111,7 +111,7 @@ describe('abx fleet --engine k8s', () => {
     expect(startAtMs).toBeGreaterThanOrEqual(before + 120_000);
     expect(startAtMs).toBeLessThanOrEqual(Date.now() + 121_000);
     expect(args[args.indexOf('--out') + 1]).toBe('s3://abx-results/run-7/shard-$(ABX_SHARD_INDEX).json');
-    expect(args.at(-1)).toBe('http://shop.example/checkout');
+    expect(args.at(-1)).toBe('http://127.0.0.1:8080/checkout');
     // $(ABX_SHARD_INDEX) expands only from a variable the container declares: the completion index.
     const index = container.env.find((e) => e.name === 'ABX_SHARD_INDEX');
     expect(index?.valueFrom?.fieldRef.fieldPath).toBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");

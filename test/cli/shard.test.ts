@@ -140,7 +140,7 @@ describe('abx merge checks that shards make one run', () => {
       [shard(0, 2, 5), { ...shard(1, 2, 5), options: { ...shard(1, 2, 5).options, keepAlive: !shard(1, 2, 5).options.keepAlive } }],
       /different -k/,
     ],
-    ['different URLs', [shard(0, 2, 5), { ...shard(1, 2, 5), url: 'http://other.example/' }], /measured different targets/],
+    ['different URLs', [shard(0, 2, 5), { ...shard(1, 2, 5), url: 'http://127.0.0.2/' }], /measured different targets/],
   ] as const)('refuses %s, with the reason', (_name, results, says) => {
     expect(() => checkMergeable(names(2), [...results], { force: false })).toThrow(says);
   });

@@ -67,17 +67,17 @@ describe('every address of the target is used', () => {
   it('spreads new connections over --resolve addresses round robin; Host keeps the name; the JSON names both', async () => {
     const first = await listen('127.0.0.1');
     const second = await listen('127.0.0.2', first.port);
-    const result = await run(`http://alb.test:${first.port}/`, {
+    const result = await run(`http://localhost:${first.port}/`, {
       requests: '200',
       concurrency: '4',
-      resolve: `alb.test:${first.port}:127.0.0.1,127.0.0.2`,
+      resolve: `localhost:${first.port}:127.0.0.1,127.0.0.2`,
     });
     expect(result.totals.completed).toBe(200);
     expect(first.requests + second.requests).toBe(200);
     for (const listener of [first, second]) {
       expect(listener.requests).toBeGreaterThanOrEqual(80);
       expect(listener.requests).toBeLessThanOrEqual(120);
-      expect([...listener.hosts]).toEqual([`alb.test:${first.port}`]);
+      expect([...listener.hosts]).toEqual([`localhost:${first.port}`]);
     }
     const byAddress = Object.fromEntries((result.addresses ?? []).map((a) => [a.address, a]));
     expect(Object.keys(byAddress).sort()).toEqual(['127.0.0.1', '127.0.0.2']);
@@ -109,10 +109,10 @@ describe('every address of the target is used', () => {
   it('counts an address that refuses as Connect failures and goes on with the others', async () => {
     const alive = await listen('127.0.0.1');
     // Nothing listens on 127.0.0.3 at that port: every connection there is refused.
-    const result = await run(`http://alb.test:${alive.port}/`, {
+    const result = await run(`http://localhost:${alive.port}/`, {
       requests: '40',
       concurrency: '2',
-      resolve: `alb.test:${alive.port}:127.0.0.1,127.0.0.3`,
+      resolve: `localhost:${alive.port}:127.0.0.1,127.0.0.3`,
     });
     expect(result.totals.completed).toBe(alive.requests);
     expect(alive.requests).toBeGreaterThan(0);
@@ -126,9 +126,9 @@ describe('every address of the target is used', () => {
   it('merges per-address counts and histograms across workers exactly', async () => {
     const first = await listen('127.0.0.1');
     await listen('127.0.0.2', first.port);
-    const raw = { requests: '60', concurrency: '2', resolve: `alb.test:${first.port}:127.0.0.1,127.0.0.2` };
-    const a = await run(`http://alb.test:${first.port}/`, raw);
-    const b = await run(`http://alb.test:${first.port}/`, raw);
+    const raw = { requests: '60', concurrency: '2', resolve: `localhost:${first.port}:127.0.0.1,127.0.0.2` };
+    const a = await run(`http://localhost:${first.port}/`, raw);
+    const b = await run(`http://localhost:${first.port}/`, raw);
     const merged = mergeResults([a, b]);
     for (const address of ['127.0.0.1', '127.0.0.2']) {
       const one = (r: Result): number => r.addresses!.find((x) => x.address === address)!.requests;
@@ -156,7 +156,7 @@ describe('every address of the target is used', () => {
         reResolve = null;
       },
     };
-    const settings = buildRunSettings(`http://alb.test:${server.port}/`, { requests: '100', concurrency: '5' });
+    const settings = buildRunSettings(`http://localhost:${server.port}/`, { requests: '100', concurrency: '5' });
     const running = startLoad(settings.load, { lookup, timers });
     // One re-resolve period passes mid-run: exactly one more lookup.
     await expect.poll(() => running.recorder.finished).toBeGreaterThan(0);
@@ -165,7 +165,7 @@ describe('every address of the target is used', () => {
     expect(server.requests).toBe(100);
     expect(outcome.recorder.connections).toBe(100);
     expect(periodMs).toBe(30_000);
-    expect(lookups).toEqual(['alb.test', 'alb.test']);
+    expect(lookups).toEqual(['localhost', 'localhost']);
     expect(reResolve).toBeNull();
   });
 });
