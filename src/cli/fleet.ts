@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError } from '../errors.js';
 import { registerFleetCollect } from './fleet-collect.js';
-import { k8sNextSteps, renderK8sManifest, type K8sFleetSpec } from './fleet-k8s.js';
+import type { K8sFleetSpec } from './fleet-k8s.js';
 import { buildRunSettings, type RawRunOptions } from './options.js';
 import { oneOf, parseDurationMs, parseInteger } from './parse.js';
 import { declareRunFlags } from './run-flags.js';
@@ -81,6 +81,8 @@ export function registerFleetCommand(program: Command): void {
     }
     const spec = fleetSpec(url, raw, runArgsOf(command), Date.now());
     const manifestPath = typeof raw.manifest === 'string' ? raw.manifest : 'abx-fleet-job.yaml';
+    // Loaded here: every abx start registers this command, and only `abx fleet` needs the YAML writer.
+    const { k8sNextSteps, renderK8sManifest } = await import('./fleet-k8s.js');
     try {
       await writeFile(manifestPath, renderK8sManifest(spec));
     } catch (error) {
