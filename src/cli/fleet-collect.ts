@@ -40,25 +40,15 @@ export function registerFleetCollect(fleet: Command): void {
         import('../report/style.js'),
         import('../report/width.js'),
       ]);
-      process.stdout.write(shardLines(results, files));
-      process.stdout.write(
-        renderTextReport(merged, {
-          color: colorEnabled(process.stdout, options.color, process.env),
-          width: terminalWidth(process.stdout, process.env),
-        }),
-      );
+      const color = colorEnabled(process.stdout, options.color, process.env);
+      process.stdout.write(await shardTable(results, color));
+      process.stdout.write(renderTextReport(merged, { color, width: terminalWidth(process.stdout, process.env) }));
     });
 }
 
-/** One line per shard: what it sent and how late it started, so a lagging machine stands out. */
-function shardLines(results: Result[], files: string[]): string {
-  const rows = results
-    .map((r, i) => ({ r, file: files[i] }))
-    .sort((a, b) => (a.r.shard?.index ?? 0) - (b.r.shard?.index ?? 0))
-    .map(({ r, file }) => {
-      const name = r.shard ? `shard ${r.shard.index}/${r.shard.count}` : file;
-      const late = r.shard && r.shard.lateMs > 0 ? `, started ${(r.shard.lateMs / 1000).toFixed(1)} s late` : '';
-      return `${name}: ${r.totals.requests} requests, ${r.totals.rps.toFixed(1)} rps, p99 ${r.latencyMs.p99.toFixed(1)} ms${late}  (${file})`;
-    });
-  return `Shards merged: ${results.length}\n${rows.join('\n')}\n\n`;
+/** The shard table of the results there are, in shard order (a result without --shard counts by its place). */
+async function shardTable(results: Result[], color: boolean): Promise<string> {
+  const [{ renderShardTable }, { painter }] = await Promise.all([import('../report/shard-table.js'), import('../report/style.js')]);
+  const rows = results.map((result, i) => ({ index: result.shard?.index ?? i, task: null, result, problem: null }));
+  return `Shards merged: ${results.length}\n${renderShardTable(rows, painter({ color }))}\n`;
 }

@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { redactHeaderLine } from '../redact.js';
 import { RESULT_SCHEMA, type Result } from '../stats/result.js';
-import { getS3Text, isS3Url } from './s3-results.js';
+import { getS3Text, isS3Url, type S3Settings } from './s3-results.js';
 
 const SCHEMA_TAG = /^abx\.result\/v(\d+)$/;
 const SUPPORTED_VERSION = Number(SCHEMA_TAG.exec(RESULT_SCHEMA)![1]);
@@ -30,9 +30,10 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }
 
-export async function readResultFile(path: string): Promise<Result> {
+/** Reads and checks a result file or s3:// object (`s3`: region, profile and endpoint for S3, else the environment's). */
+export async function readResultFile(path: string, s3: S3Settings = {}): Promise<Result> {
   let contents: string;
-  if (isS3Url(path)) contents = await getS3Text(path, {});
+  if (isS3Url(path)) contents = await getS3Text(path, s3);
   else {
     try {
       contents = await readFile(path, 'utf8');

@@ -220,7 +220,7 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   return EXIT.ok;
 }
 
-async function writeOutputs(settings: RunSettings, result: Result): Promise<void> {
+export async function writeOutputs(settings: RunSettings, result: Result): Promise<void> {
   const { output } = settings;
   const writes: Array<Promise<void>> = [];
   if (output.outPath) {
@@ -260,7 +260,7 @@ async function writeOutputs(settings: RunSettings, result: Result): Promise<void
   if (failure) throw failure.reason;
 }
 
-async function startObserverIfWanted(
+export async function startObserverIfWanted(
   settings: RunSettings,
   runStartedAtMs: number,
   signal: AbortSignal,

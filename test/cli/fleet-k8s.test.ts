@@ -124,7 +124,7 @@ describe('abx fleet --engine k8s', () => {
   });
 
   it.each([
-    [['--engine', 'ecs', '--tasks', '3'], /--engine ecs is not built yet/],
+    [['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', 's3://abx-r/p', '--out', 'm.json'], /k8s takes no --out/],
     [['--engine', 'k8s', '--image', 'i', '--results', 's3://abx-r/p'], /needs --tasks N/],
     [['--engine', 'k8s', '--tasks', '3', '--results', 's3://abx-r/p'], /needs --image IMAGE/],
     [['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', '/tmp/x'], /--results must be s3:\/\/bucket\/prefix/],

@@ -77,7 +77,8 @@ describe('shard results on S3', () => {
       timeoutMs: 60_000,
     });
     expect(collected.code, collected.stderr).toBe(0);
-    expect(collected.stdout).toMatch(/Shards merged: 2\nshard 0\/2: 25 requests[^\n]*\nshard 1\/2: 25 requests/);
+    // One row per shard: its index and its 25 requests.
+    expect(collected.stdout).toMatch(/Shards merged: 2\nShard +Requests[^\n]*\n0 +25 [^\n]*\n1 +25 /);
     expect(abField(collected.stdout, 'Complete requests')).toBe('50');
     expect((JSON.parse(readFileSync(join(dir, 'merged.json'), 'utf8')) as Result).totals.requests).toBe(50);
 

@@ -6,6 +6,7 @@
  * the same --start-at, so the shards send one interleaved schedule.
  */
 import { stringify } from 'yaml';
+import { shardArgs } from './shard-command.js';
 
 export interface K8sFleetSpec {
   /** The Job's name (a DNS-1123 label). */
@@ -29,25 +30,10 @@ export interface K8sFleetSpec {
 /** The variable the pods' --out names each shard's object by (Kubernetes expands $(NAME) in args from env). */
 const INDEX_VARIABLE = 'ABX_SHARD_INDEX';
 
-/** Where shard `index` writes its result under the results prefix; `abx fleet collect` reads the same names. */
-export function shardObjectKey(results: string, index: number | string): string {
-  return `${results}/shard-${index}.json`;
-}
-
 /** The Job as an object (tests read its fields); `renderK8sManifest` writes it as YAML. */
 export function k8sJob(spec: K8sFleetSpec): Record<string, unknown> {
   const labels = { 'app.kubernetes.io/name': 'abx', 'app.kubernetes.io/instance': spec.name };
-  const args = [
-    ...spec.runArgs,
-    '--shard',
-    `auto/${spec.tasks}`,
-    '--start-at',
-    new Date(spec.startAtMs).toISOString(),
-    '--out',
-    shardObjectKey(spec.results, `$(${INDEX_VARIABLE})`),
-    '-q',
-    spec.url,
-  ];
+  const args = shardArgs({ ...spec, count: spec.tasks }, 'auto', `$(${INDEX_VARIABLE})`);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
