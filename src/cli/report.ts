@@ -18,7 +18,7 @@ export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description('re-render a result file written with --out, without re-running it')
-    .argument('<file>', 'a JSON result written by abx --out or abx merge')
+    .argument('<file>', 'a JSON result written by abx --out or abx merge (a path or an s3:// object)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).argParser(oneOf('--format', FORMATS)).default('text'))
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--no-color', 'no colour in the output')
@@ -63,8 +63,8 @@ export function registerReportCommands(program: Command): void {
   program
     .command('compare')
     .description('compare a new result with a baseline; exit 1 when rps or latency regressed beyond the limit')
-    .argument('<base>', 'the baseline result file')
-    .argument('<new>', 'the result file to judge')
+    .argument('<base>', 'the baseline result file (a path or an s3:// object)')
+    .argument('<new>', 'the result file to judge (a path or an s3:// object)')
     .option('--max-regression <percent>', 'allowed change for the worse, e.g. 10%', '10%')
     .option('--no-color', 'no colour in the output')
     .action(async (baseFile, nextFile, options) => {

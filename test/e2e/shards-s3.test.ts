@@ -88,5 +88,23 @@ describe('shard results on S3', () => {
     });
     expect(report.code, report.stderr).toBe(0);
     expect(abField(report.stdout, 'Complete requests')).toBe('25');
+
+    // abx compare reads s3:// objects as it reads files: a table of both runs' figures, and a verdict.
+    const compared = await runAbx(
+      ['compare', 's3://abx-lab-results/t1/shard-0.json', 's3://abx-lab-results/t1/shard-1.json', '--max-regression', '1000%'],
+      {
+        env: { ...env, AWS_ENDPOINT_URL: lab.apiUrl },
+        timeoutMs: 60_000,
+      },
+    );
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toMatch(/^Metric +Base +New/m);
+    expect(compared.stdout).toMatch(/No regression beyond 1000%/);
+    const missing = await runAbx(['compare', 's3://abx-lab-results/t1/shard-0.json', 's3://abx-lab-results/t1/shard-9.json'], {
+      env: { ...env, AWS_ENDPOINT_URL: lab.apiUrl },
+      timeoutMs: 60_000,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read result file s3:\/\/abx-lab-results\/t1\/shard-9\.json: NoSuchKey/);
   }, 120_000);
 });
