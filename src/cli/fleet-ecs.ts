@@ -126,11 +126,11 @@ function ecsFailure(action: string, error: unknown): ConfigError {
   return new ConfigError(`ECS ${action} failed: ${name}: ${(e.message ?? String(error)).split('\n')[0]}${hint}`);
 }
 
-async function chooseTaskDefinition(plan: EcsFleetPlan, ecs: EcsCalls): Promise<ChosenTaskDefinition> {
+async function chooseTaskDefinition(plan: EcsFleetPlan, ecs: EcsCalls, region: string): Promise<ChosenTaskDefinition> {
   const td = plan.taskDefinition;
   try {
     if ('given' in td) return await givenTaskDefinition(ecs, td.given);
-    if ('wanted' in td) return await ensureTaskDefinition(ecs, td.wanted);
+    if ('wanted' in td) return await ensureTaskDefinition(ecs, td.wanted, region);
     const latest = await ecs.describeTaskDefinition(td.family);
     if (!latest?.taskDefinitionArn) {
       throw new ConfigError(
@@ -159,7 +159,7 @@ async function chooseNetwork(plan: EcsFleetPlan, aws: AwsConfig): Promise<TaskNe
 
 async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Settings, io: Io): Promise<number> {
   const { say, errPaint } = io;
-  const taskDefinition = await chooseTaskDefinition(plan, ecs);
+  const taskDefinition = await chooseTaskDefinition(plan, ecs, aws.region!);
   say(`abx fleet: task definition ${taskDefinition.arn} (${taskDefinition.how})`);
   const network = await chooseNetwork(plan, aws);
   say(
@@ -285,7 +285,8 @@ async function follow(
     const when =
       nowMs < startAtMs ? `start in ${Math.ceil((startAtMs - nowMs) / 1000)} s` : `started ${Math.floor((nowMs - startAtMs) / 1000)} s ago`;
     const phases = `${counts.pending} pending, ${counts.running} running, ${counts.stopped} stopped`;
-    status.set(`  tasks: ${phases} · ${when}`, phases);
+    // Without a terminal a line is printed when the phases change, and once when the load starts.
+    status.set(`  tasks: ${phases} · ${when}`, `${phases} ${nowMs < startAtMs ? 'before' : 'after'} the start`);
     if (allStopped(states)) break;
 
     if (signal.aborted) {

@@ -40,6 +40,7 @@ const FLEET_ONLY = new Set([
   'assignPublicIp',
   'executionRole',
   'taskRole',
+  'logGroup',
   'allowPartial',
 ]);
 
@@ -111,6 +112,7 @@ export function registerFleetCommand(program: Command): void {
     .option('--assign-public-ip', 'ECS: give each task a public IP (public subnets without a NAT gateway need it to pull the image)')
     .option('--execution-role <arn>', 'ECS: the task execution role (pulls the image from ECR, writes logs)')
     .option('--task-role <arn>', 'ECS: the role the shards run as: it must allow s3:PutObject on --results')
+    .option('--log-group <name>', "ECS: keep each shard's output in this CloudWatch Logs group (the execution role writes it)")
     .option('--allow-partial', 'ECS: exit 0 when some shards failed (the report merges the others, and names them)')
     .option('--namespace <name>', 'k8s: Kubernetes namespace (default: default)')
     .option('--manifest <file>', 'k8s: where to write the Job manifest (default: abx-fleet-job.yaml)')
@@ -218,6 +220,7 @@ export function ecsFleetPlan(url: string | undefined, raw: Record<string, unknow
                 memory: fargateMemory(text(raw, 'memory') ?? '2Gi'),
                 executionRoleArn,
                 taskRoleArn,
+                logGroup: logGroup(text(raw, 'logGroup')),
               },
             }
           : { family: ABX_FAMILY },
@@ -245,6 +248,13 @@ function roleArn(flag: string, value: string | undefined): string | null {
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
     throw new ConfigError(`${flag} must be an IAM role ARN, arn:aws:iam::123456789012:role/NAME (got "${value}")`);
   }
+  return value;
+}
+
+function logGroup(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!/^[\w./#-]{1,512}$/.test(value))
+    throw new ConfigError(`--log-group must be a CloudWatch Logs group name: letters, digits, _ - / . # (got "${value}")`);
   return value;
 }
 

@@ -51,12 +51,18 @@ export interface WantedTaskDefinition {
   memory: string;
   executionRoleArn: string | null;
   taskRoleArn: string | null;
+  /** CloudWatch Logs group for the shards' output (awslogs); null: the output is not kept. */
+  logGroup: string | null;
 }
 
 /** The container name in the task definitions abx registers. */
 export const ABX_CONTAINER = 'abx';
 
-export function taskDefinitionInput(wanted: WantedTaskDefinition): RegisterTaskDefinitionCommandInput {
+/** awslogs names each task's stream <prefix>/<container>/<task id>. */
+export const LOG_STREAM_PREFIX = 'abx';
+
+/** `region`: where the log group is (the fleet's region). */
+export function taskDefinitionInput(wanted: WantedTaskDefinition, region: string): RegisterTaskDefinitionCommandInput {
   return {
     family: wanted.family,
     requiresCompatibilities: ['FARGATE'],
@@ -65,7 +71,22 @@ export function taskDefinitionInput(wanted: WantedTaskDefinition): RegisterTaskD
     memory: wanted.memory,
     ...(wanted.executionRoleArn ? { executionRoleArn: wanted.executionRoleArn } : {}),
     ...(wanted.taskRoleArn ? { taskRoleArn: wanted.taskRoleArn } : {}),
-    containerDefinitions: [{ name: ABX_CONTAINER, image: wanted.image, essential: true, environment: [{ name: 'NO_COLOR', value: '1' }] }],
+    containerDefinitions: [
+      {
+        name: ABX_CONTAINER,
+        image: wanted.image,
+        essential: true,
+        environment: [{ name: 'NO_COLOR', value: '1' }],
+        ...(wanted.logGroup
+          ? {
+              logConfiguration: {
+                logDriver: 'awslogs',
+                options: { 'awslogs-group': wanted.logGroup, 'awslogs-region': region, 'awslogs-stream-prefix': LOG_STREAM_PREFIX },
+              },
+            }
+          : {}),
+      },
+    ],
   };
 }
 
@@ -79,6 +100,7 @@ export function sameTaskDefinition(existing: TaskDefinition, wanted: WantedTaskD
     existing.memory === wanted.memory &&
     (existing.executionRoleArn ?? null) === wanted.executionRoleArn &&
     (existing.taskRoleArn ?? null) === wanted.taskRoleArn &&
+    (container.logConfiguration?.options?.['awslogs-group'] ?? null) === wanted.logGroup &&
     existing.networkMode === 'awsvpc' &&
     (existing.requiresCompatibilities ?? []).includes('FARGATE')
   );
@@ -92,12 +114,12 @@ export interface ChosenTaskDefinition {
 }
 
 /** --image: the family's latest revision when it runs the same thing, else a new revision. */
-export async function ensureTaskDefinition(ecs: EcsCalls, wanted: WantedTaskDefinition): Promise<ChosenTaskDefinition> {
+export async function ensureTaskDefinition(ecs: EcsCalls, wanted: WantedTaskDefinition, region: string): Promise<ChosenTaskDefinition> {
   const latest = await ecs.describeTaskDefinition(wanted.family);
   if (latest?.taskDefinitionArn && sameTaskDefinition(latest, wanted)) {
     return { arn: latest.taskDefinitionArn, containerName: ABX_CONTAINER, how: 'reused' };
   }
-  const registered = await ecs.registerTaskDefinition(taskDefinitionInput(wanted));
+  const registered = await ecs.registerTaskDefinition(taskDefinitionInput(wanted, region));
   return { arn: registered.taskDefinitionArn!, containerName: ABX_CONTAINER, how: 'registered' };
 }
 

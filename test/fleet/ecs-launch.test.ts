@@ -144,24 +144,36 @@ describe('task definitions', () => {
     memory: '2048',
     executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
     taskRoleArn: 'arn:aws:iam::123456789012:role/abx-results-writer',
+    logGroup: null,
   };
 
   it('registers a Fargate definition for --image, then reuses it while nothing changed, and registers again when the image does', async () => {
     const { ecs, registered } = scriptedEcs([]);
-    const first = await ensureTaskDefinition(ecs, wanted);
+    const first = await ensureTaskDefinition(ecs, wanted, 'us-east-1');
     expect(first.how).toBe('registered');
     expect(registered[0]).toMatchObject({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '1024', memory: '2048' });
-    const again = await ensureTaskDefinition(ecs, wanted);
+    const again = await ensureTaskDefinition(ecs, wanted, 'us-east-1');
     expect(again).toEqual({ ...first, how: 'reused' });
-    const newer = await ensureTaskDefinition(ecs, { ...wanted, image: wanted.image.replace('0.1.0', '0.2.0') });
+    const newer = await ensureTaskDefinition(ecs, { ...wanted, image: wanted.image.replace('0.1.0', '0.2.0') }, 'us-east-1');
     expect(newer.how).toBe('registered');
     expect(newer.arn).not.toBe(first.arn);
     expect(registered).toHaveLength(2);
   });
 
+  it("--log-group sends each shard's output to CloudWatch Logs (awslogs), and a different group is a new revision", async () => {
+    const { ecs, registered } = scriptedEcs([]);
+    await ensureTaskDefinition(ecs, { ...wanted, logGroup: '/abx/fleet' }, 'eu-west-1');
+    expect(registered[0].containerDefinitions?.[0].logConfiguration).toEqual({
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': '/abx/fleet', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'abx' },
+    });
+    expect((await ensureTaskDefinition(ecs, { ...wanted, logGroup: '/abx/fleet' }, 'eu-west-1')).how).toBe('reused');
+    expect((await ensureTaskDefinition(ecs, wanted, 'eu-west-1')).how).toBe('registered');
+  });
+
   it('--task-definition: takes the container named abx, or the only one, and refuses to guess among several', async () => {
     const one = {
-      ...(taskDefinitionInput(wanted) as TaskDefinition),
+      ...(taskDefinitionInput(wanted, 'us-east-1') as TaskDefinition),
       taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/mine:1',
       status: 'ACTIVE' as const,
     };
