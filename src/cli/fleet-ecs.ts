@@ -9,6 +9,8 @@
  */
 import { ConfigError, EXIT } from '../errors.js';
 import {
+  ABX_CONTAINER,
+  LOG_STREAM_PREFIX,
   describeAll,
   ecsCalls,
   ensureTaskDefinition,
@@ -254,6 +256,7 @@ async function follow(
   let stopSentAtMs: number | null = null;
   let describeWarned = false;
   const reported = new Set<number>();
+  const logGroup = 'wanted' in plan.taskDefinition ? plan.taskDefinition.wanted.logGroup : null;
 
   for (;;) {
     try {
@@ -266,7 +269,10 @@ async function follow(
     for (const s of states) {
       if (s.failure !== null && !reported.has(s.index)) {
         reported.add(s.index);
-        status.log(io.errPaint.bad(`abx fleet: shard ${s.index}${s.taskArn ? ` (task ${taskId(s.taskArn)})` : ''}: ${s.failure}`));
+        const id = s.taskArn ? taskId(s.taskArn) : null;
+        // Where the task's own output is, when abx put it somewhere: awslogs names the stream <prefix>/<container>/<task id>.
+        const logs = id !== null && logGroup !== null ? `; its output: ${logGroup} ${LOG_STREAM_PREFIX}/${ABX_CONTAINER}/${id}` : '';
+        status.log(io.errPaint.bad(`abx fleet: shard ${s.index}${id !== null ? ` (task ${id})` : ''}: ${s.failure}${logs}`));
       }
     }
     const nowMs = Date.now();
