@@ -210,7 +210,8 @@ async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Se
           securityGroups: network.securityGroups,
           assignPublicIp: plan.assignPublicIp,
           startedBy: plan.name,
-          clientToken: `${plan.name}-${index}`,
+          // Unique to this fleet and shard (a reused --name starts a new fleet), the same on a retry: at most 36 + 16 characters.
+          clientToken: `${plan.name}-${startAtMs / 1000}-${index}`,
         }),
         {
           signal: abort.signal,

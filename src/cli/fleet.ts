@@ -198,7 +198,7 @@ export function ecsFleetPlan(url: string | undefined, raw: Record<string, unknow
   }
   const target = checkShardFlags(url, raw, tasks);
   const name = text(raw, 'name') ?? defaultJobName(nowMs);
-  // startedBy holds at most 36 characters; the client tokens add "-<index>" to it (at most 64).
+  // startedBy holds at most 36 characters; the client tokens add the start time and the index to it (at most 64).
   if (!/^[a-zA-Z0-9_-]{1,36}$/.test(name)) throw new ConfigError(`--name must be 1-36 letters, digits, "-" or "_" (got "${name}")`);
   const settings = buildRunSettings(target, raw);
   const subnets = idList('--subnets', raw.subnets, 'subnet-');
