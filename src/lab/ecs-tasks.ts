@@ -289,7 +289,16 @@ export class TaskStore {
     const args = [...(override?.command ?? def.command ?? [])];
     if (task.launch.fault === 'bad-command') args.push('--no-such-flag');
     const env = taskEnvironment(this.endpoint(), def.environment, override?.environment);
-    const child = startContainer(args, env, task.stdout, task.stderr);
+    let child: ChildProcess;
+    try {
+      child = startContainer(args, env, task.stdout, task.stderr);
+    } catch (error) {
+      // Refused before any process exists (a NUL byte in an argument or a variable): the container cannot start.
+      const reason = `CannotStartContainerError: ${(error as Error).message}`;
+      task.containers[task.runs].reason = reason;
+      this.finish(task, nowMs, 'TaskFailedToStart', reason);
+      return;
+    }
     task.child = child;
     let spawned = false;
     task.exited = new Promise<void>((resolve) => {
@@ -302,7 +311,8 @@ export class TaskStore {
         for (const c of task.containers) c.lastStatus = 'RUNNING';
         task.version++;
       });
-      child.once('error', (error: Error) => {
+      // 'on', not 'once': a failed kill is an 'error' too, and an unheard one would crash the lab.
+      child.on('error', (error: Error) => {
         if (spawned) return;
         const reason = `CannotStartContainerError: ${error.message}`;
         task.containers[task.runs].reason = reason;

@@ -330,6 +330,21 @@ describe('task faults', () => {
         expect(pullTask.containers?.[0]?.reason).toBe(reason);
         expect(pullTask.containers?.[0]?.exitCode).toBeUndefined();
         expect(lab.taskPid(pullArn)).toBeUndefined();
+
+        // A variable no process can be given (a NUL byte): the container cannot start, and the lab goes on.
+        const unstartable = await ecs.send(
+          new RunTaskCommand(
+            runInput('abx-faults', undefined, {
+              overrides: {
+                containerOverrides: [{ name: 'abx', command: ['-n', '1', lab.url], environment: [{ name: 'X', value: 'a\0b' }] }],
+              },
+            }),
+          ),
+        );
+        const unstartableTask = await waitStopped(lab, ecs, unstartable.tasks?.[0]?.taskArn as string);
+        expect(unstartableTask.stopCode).toBe('TaskFailedToStart');
+        expect(unstartableTask.stoppedReason).toMatch(/^CannotStartContainerError: /);
+        expect(unstartableTask.containers?.[0]?.reason).toBe(unstartableTask.stoppedReason);
       } finally {
         ecs.destroy();
         await lab.close();
