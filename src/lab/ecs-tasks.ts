@@ -75,6 +75,9 @@ interface TaskState {
   definition: TaskDefinition;
   launch: TaskLaunch;
   availabilityZone: string;
+  /** The task's network interface (awsvpc): a Fargate task's one attachment. */
+  attachmentId: string;
+  eniId: string;
   lastStatus: Status;
   desiredStatus: 'RUNNING' | 'STOPPED';
   version: number;
@@ -145,6 +148,8 @@ export class TaskStore {
       definition,
       launch,
       availabilityZone: this.subnetZones[launch.subnets[0] ?? ''] ?? zones[this.tasks.size % zones.length],
+      attachmentId: randomUUID(),
+      eniId: `eni-0${randomBytes(8).toString('hex')}`,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
       version: 1,
@@ -254,8 +259,23 @@ export class TaskStore {
       connectivity: task.connectivityAtMs === undefined ? undefined : 'CONNECTED',
       connectivityAt: sec(task.connectivityAtMs),
       healthStatus: 'UNKNOWN',
+      enableExecuteCommand: false,
+      ephemeralStorage: { sizeInGiB: 20 },
+      attachments: [
+        {
+          id: task.attachmentId,
+          type: 'ElasticNetworkInterface',
+          status: task.lastStatus === 'STOPPED' ? 'DELETED' : 'ATTACHED',
+          details: [
+            { name: 'subnetId', value: task.launch.subnets[0] },
+            { name: 'networkInterfaceId', value: task.eniId },
+            // The task's traffic leaves from this machine.
+            { name: 'privateIPv4Address', value: '127.0.0.1' },
+          ],
+        },
+      ],
       overrides,
-      containers: task.containers.map((c) => ({
+      containers: task.containers.map((c, i) => ({
         containerArn: c.containerArn,
         taskArn: task.arn,
         name: c.name,
@@ -263,6 +283,9 @@ export class TaskStore {
         lastStatus: c.lastStatus,
         exitCode: c.exitCode,
         reason: c.reason,
+        // Fargate's runtime id is `<task id>-<number>`; the lab's number is the process id.
+        runtimeId: i === task.runs && task.child?.pid !== undefined ? `${task.id}-${task.child.pid}` : undefined,
+        networkInterfaces: [{ attachmentId: task.attachmentId, privateIpv4Address: '127.0.0.1' }],
         healthStatus: 'UNKNOWN',
       })),
       tags: withTags ? task.launch.tags : undefined,

@@ -239,6 +239,9 @@ describe('tasks run abx against the lab', () => {
       expect(task.startedAt).toBeInstanceOf(Date);
       expect(task.stoppedAt?.getTime()).toBeGreaterThanOrEqual(task.startedAt?.getTime() ?? Infinity);
       expect(task.availabilityZone).toMatch(new RegExp(`^${lab.region}[ab]$`));
+      expect(task.attachments?.[0]).toMatchObject({ type: 'ElasticNetworkInterface', status: 'DELETED' });
+      expect(task.attachments?.[0]?.details).toContainEqual({ name: 'subnetId', value: 'subnet-0abc' });
+      expect(task.containers?.[0]?.runtimeId).toMatch(/^[0-9a-f]{32}-\d+$/);
       expect(output?.stdout).toMatch(/Complete requests:\s+5\n/);
       // The task is found by its id as well as its ARN.
       const id = (started.taskArn as string).split('/').pop() as string;
