@@ -6,7 +6,9 @@
  * starts: two t3.micro instances over two zones, security groups open to
  * everyone, no scaling policy (`withPolicy` adds the target-tracking one).
  * See simulation.ts for the model, cloudwatch-api.ts for how lab periods
- * map onto CloudWatch minutes.
+ * map onto CloudWatch minutes. The same endpoint answers S3 (in memory,
+ * s3-api.ts) and ECS, whose Fargate tasks run as local abx processes
+ * (ecs-api.ts), so `abx fleet` can run end to end without a cloud.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
