@@ -5,6 +5,8 @@
  *   in memory (s3-api.ts);
  * - `x-amz-target: GraniteServiceVersion20100801.<Op>`: CloudWatch over AWS
  *   JSON 1.0 (today's SDKs and CLIs);
+ * - `x-amz-target: AmazonEC2ContainerServiceV20141113.<Op>`: ECS over AWS
+ *   JSON 1.1 (ecs-api.ts; its tasks run in real time, as local processes);
  * - otherwise the form's Action and Version: CloudWatch over AWS Query
  *   (Version 2010-08-01: AWS CLI v2 builds before mid-2023, older boto3),
  *   Auto Scaling (2011-01-01), ELBv2 (2015-12-01) and EC2 (2016-11-15).
@@ -18,11 +20,14 @@ import { CLOUDWATCH_OPERATIONS } from './cloudwatch-api.js';
 import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, type QueryHandler } from './autoscaling-api.js';
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS } from './elbv2-api.js';
 import { EC2_OPERATIONS } from './ec2-api.js';
+import { ECS_TARGET_PREFIX, type EcsService } from './ecs-api.js';
 import { handleS3Request, isS3Request, MAX_S3_OBJECT_BYTES, S3Store } from './s3-api.js';
 import {
   ApiError,
   ec2Error,
   ec2Response,
+  json11Error,
+  json11Response,
   jsonError,
   jsonResponse,
   queryError,
@@ -91,6 +96,29 @@ function internal(error: unknown): ApiError {
   return new ApiError('InternalFailure', String((error as Error).message ?? error), 500, 'Receiver');
 }
 
+/** A JSON protocol's body as its input object. */
+function jsonInput(body: string): Record<string, unknown> {
+  let input: unknown;
+  try {
+    input = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new ApiError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new ApiError('SerializationException', 'The request body must be a JSON object.');
+  return input as Record<string, unknown>;
+}
+
+/** ECS over JSON 1.1, in real time (its tasks are real processes), not the simulation's. */
+function handleEcsRequest(ecs: EcsService, operation: string, body: string): WireResponse {
+  try {
+    return json11Response(ecs.handle(operation, jsonInput(body), Date.now()));
+  } catch (error) {
+    if (error instanceof ApiError) return json11Error(error);
+    return json11Error(new ApiError('ServerException', String((error as Error).message ?? error), 500, 'Receiver'));
+  }
+}
+
 /** Answers one API request (already read) against the simulation at `nowMs`. */
 function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], url: string, body: string, nowMs: number): WireResponse {
   sim.advance(nowMs);
@@ -98,15 +126,7 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
   if (typeof target === 'string') {
     const operation = target.startsWith(CLOUDWATCH_TARGET_PREFIX) ? target.slice(CLOUDWATCH_TARGET_PREFIX.length) : '';
     try {
-      let input: unknown;
-      try {
-        input = body.trim() === '' ? {} : JSON.parse(body);
-      } catch {
-        throw new ApiError('SerializationException', 'The request body is not valid JSON.');
-      }
-      if (typeof input !== 'object' || input === null || Array.isArray(input))
-        throw new ApiError('SerializationException', 'The request body must be a JSON object.');
-      return jsonResponse(runCloudWatch(sim, operation, input as Record<string, unknown>, nowMs, target));
+      return jsonResponse(runCloudWatch(sim, operation, jsonInput(body), nowMs, target));
     } catch (error) {
       if (error instanceof ApiError) return jsonError(error);
       return jsonError(new ApiError('InternalServiceError', String((error as Error).message ?? error), 500, 'Receiver'));
@@ -154,7 +174,13 @@ function handleApiRequest(sim: Simulation, headers: IncomingMessage['headers'], 
   }
 }
 
-export function createApiServer(sim: Simulation, now: () => number, onChange?: () => void, s3: S3Store = new S3Store()): Server {
+export function createApiServer(
+  sim: Simulation,
+  now: () => number,
+  onChange?: () => void,
+  s3: S3Store = new S3Store(),
+  ecs?: EcsService,
+): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -183,6 +209,16 @@ export function createApiServer(sim: Simulation, now: () => number, onChange?: (
         const length = answer.headers['content-length'] ?? String(bytes.length);
         res.writeHead(answer.status, { ...answer.headers, 'content-length': length });
         res.end(method === 'HEAD' ? undefined : bytes);
+        return;
+      }
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string' && target.startsWith(ECS_TARGET_PREFIX)) {
+        // Tasks are not part of the simulation: no advance, no change to sync.
+        const answer = ecs
+          ? handleEcsRequest(ecs, target.slice(ECS_TARGET_PREFIX.length), Buffer.concat(chunks).toString('utf8'))
+          : json11Error(new ApiError('UnknownOperationException', 'This endpoint does not serve ECS.'));
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
         return;
       }
       const nowMs = now();

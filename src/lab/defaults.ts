@@ -20,6 +20,8 @@ export const LAB_DEFAULTS = Object.freeze({
   asgName: 'abx-lab-asg',
   /** The course lab starts without a scaling policy; adding one is its last step. `abx demo` starts with it. */
   withPolicy: false,
+  /** An ECS task's PROVISIONING time before its process starts: a compressed Fargate launch, long enough to see pending tasks. */
+  taskStartDelayMs: 1000,
 });
 
 /** Requests per second at which an instance serving exactly the target runs at 60%. */

@@ -6,7 +6,9 @@
  * starts: two t3.micro instances over two zones, security groups open to
  * everyone, no scaling policy (`withPolicy` adds the target-tracking one).
  * See simulation.ts for the model, cloudwatch-api.ts for how lab periods
- * map onto CloudWatch minutes.
+ * map onto CloudWatch minutes. The same endpoint answers S3 (in memory,
+ * s3-api.ts) and ECS, whose Fargate tasks run as local abx processes
+ * (ecs-api.ts), so `abx fleet` can run end to end without a cloud.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -15,6 +17,9 @@ import { Simulation, type SimulationConfig } from './simulation.js';
 import { createBalancer } from './balancer.js';
 import { createApiServer } from './aws-api.js';
 import { defaultInstanceCapacity, LAB_DEFAULTS } from './defaults.js';
+import { EcsService } from './ecs-api.js';
+import type { TaskFault } from './ecs-tasks.js';
+import { S3Store } from './s3-api.js';
 
 /** Where the lab listens, on top of the simulation's settings (simulation.ts). */
 export interface LabOptions extends SimulationConfig {
@@ -26,8 +31,34 @@ export interface LabOptions extends SimulationConfig {
   privatePort: number;
   /** AWS API port, default 0 = any free port. */
   apiPort: number;
-  /** Injectable wall clock (epoch ms) for tests. */
+  /** Injectable wall clock (epoch ms) for tests. ECS tasks run in real time whatever it says: they are real processes. */
   now?: () => number;
+  /**
+   * How long an ECS task stays PROVISIONING before its process (this
+   * checkout's abx) is spawned: a compressed Fargate launch, so a caller
+   * sees pending tasks. Default 1000 ms; 0 for tests that want no wait.
+   */
+  taskStartDelayMs: number;
+  /**
+   * A token bucket on ECS RunTask calls: `burst` calls at once, refilled at
+   * `perSec`; a call on an empty bucket answers ThrottlingException "Rate
+   * exceeded" (HTTP 400), as ECS does past its RunTask rate. Default: no limit.
+   */
+  runTaskThrottle?: { burst: number; perSec: number };
+  /**
+   * Test-double faults for ECS tasks, by `task`: the 0-based ordinal of the
+   * tasks RunTask has started in this lab's lifetime.
+   * - 'bad-command': the task runs with `--no-such-flag` appended to its
+   *   command, exactly what a bad command override does: abx exits 2 with
+   *   its one-line error, and the task stops with exitCode 2
+   *   (EssentialContainerExited).
+   * - 'cannot-pull': the process is never spawned; the task stops with
+   *   stopCode TaskFailedToStart and stoppedReason (and its container's
+   *   reason) 'CannotPullContainerError: pull image manifest has been retried
+   *   5 time(s): failed to resolve ref <image>: not found', as when an image
+   *   is missing from its registry.
+   */
+  taskFaults?: Array<{ task: number; fault: TaskFault }>;
 }
 
 export interface LabActivity {
@@ -60,6 +91,15 @@ export interface Lab {
    * arrives several times.
    */
   onActivity(listener: (a: LabActivity) => void): void;
+  /**
+   * What an ECS task's process wrote (the last 64 KiB of each stream), by
+   * task ARN or id: what CloudWatch Logs would hold for a real task.
+   * Undefined for a task the lab does not know.
+   */
+  taskOutput(taskArnOrId: string): { stdout: string; stderr: string } | undefined;
+  /** The process id of an ECS task's process; undefined until it is spawned (or for a task never spawned). */
+  taskPid(taskArnOrId: string): number | undefined;
+  /** Stops the servers, and every ECS task's process (SIGKILL), waiting for each to exit. */
   close(): Promise<void>;
 }
 
@@ -118,6 +158,21 @@ export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions
       throw new ConfigError(`lab --az-outage start must be zero or more (got ${outage.atMs})`);
     if (outage.durationMs !== undefined && (!Number.isFinite(outage.durationMs) || outage.durationMs <= 0))
       throw new ConfigError(`lab --az-outage duration must be greater than zero (got ${outage.durationMs})`);
+  }
+  if (!Number.isFinite(o.taskStartDelayMs) || o.taskStartDelayMs < 0)
+    throw new ConfigError(`lab task start delay must be zero or more milliseconds (got ${o.taskStartDelayMs})`);
+  if (o.runTaskThrottle) {
+    const { burst, perSec } = o.runTaskThrottle;
+    if (!Number.isInteger(burst) || burst < 1)
+      throw new ConfigError(`lab RunTask throttle burst must be a whole number of at least 1 (got ${burst})`);
+    if (!Number.isFinite(perSec) || perSec <= 0)
+      throw new ConfigError(`lab RunTask throttle rate must be greater than zero (got ${perSec})`);
+  }
+  for (const f of o.taskFaults ?? []) {
+    if (!Number.isInteger(f.task) || f.task < 0)
+      throw new ConfigError(`lab task fault ordinal must be a whole number from 0 (got ${f.task})`);
+    if (f.fault !== 'bad-command' && f.fault !== 'cannot-pull')
+      throw new ConfigError(`lab task fault must be bad-command or cannot-pull (got "${String(f.fault)}")`);
   }
   return o;
 }
@@ -195,7 +250,16 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
   const privateBalancer = createBalancer(sim, { now, listenerPort: 90 });
   // The gate needs the listeners' ports, known only once they listen; API calls before that change nothing.
   const gateRef: { gate?: ListenerGate } = {};
-  const api = createApiServer(sim, now, () => gateRef.gate?.sync());
+  // The tasks' endpoint is known only once the API listens; no task starts before then.
+  const endpointRef = { apiUrl: '' };
+  const ecs = new EcsService({
+    endpoint: () => ({ apiUrl: endpointRef.apiUrl, region: o.region, credentials: { ...LAB_CREDENTIALS } }),
+    taskStartDelayMs: o.taskStartDelayMs,
+    subnetZones: Object.fromEntries(Object.entries(sim.names.subnetIds).map(([zone, subnet]) => [subnet, zone])),
+    runTaskThrottle: o.runTaskThrottle,
+    taskFaults: o.taskFaults,
+  });
+  const api = createApiServer(sim, now, () => gateRef.gate?.sync(), new S3Store(), ecs);
   let port: number;
   let privatePort: number;
   let apiPort: number;
@@ -219,11 +283,12 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
   const heartbeat = setInterval(() => sim.advance(now()), beatMs);
   heartbeat.unref();
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  endpointRef.apiUrl = `http://${hostForUrl}:${apiPort}`;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${hostForUrl}:${port}/`,
     privateUrl: `http://${hostForUrl}:${privatePort}/`,
-    apiUrl: `http://${hostForUrl}:${apiPort}`,
+    apiUrl: endpointRef.apiUrl,
     region: o.region,
     asgName: o.asgName,
     loadBalancerArn: sim.names.loadBalancerArn,
@@ -242,9 +307,13 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
         }),
       );
     },
+    taskOutput: (taskArnOrId) => ecs.tasks.output(taskArnOrId),
+    taskPid: (taskArnOrId) => ecs.tasks.pid(taskArnOrId),
     close() {
       closed ??= (async () => {
         clearInterval(heartbeat);
+        // Tasks first: their loads hold connections to the load balancer.
+        await ecs.close();
         await Promise.all([closeServer(balancer), closeServer(privateBalancer), closeServer(api)]);
       })();
       return closed;

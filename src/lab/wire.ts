@@ -1,6 +1,6 @@
 /**
  * Wire helpers for the AWS protocols the lab speaks: AWS JSON 1.0
- * (CloudWatch), AWS Query with XML responses (Auto Scaling, ELBv2, and
+ * (CloudWatch), AWS JSON 1.1 (ECS), AWS Query with XML responses (Auto Scaling, ELBv2, and
  * CloudWatch for older clients) and the EC2 flavour of Query (lists as
  * `Name.N`, lower-camel XML with `<item>` lists, its own error envelope).
  * XML is built with fast-xml-parser's XMLBuilder; unset fields are left out
@@ -192,4 +192,22 @@ export function decodeToken(kind: string, token: string | null | undefined, code
     // fall through to the error below
   }
   throw new ApiError(code, 'The token is not valid.');
+}
+
+/** AWS JSON 1.1 (ECS): the output as JSON. */
+export function json11Response(output: unknown): WireResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
+    body: JSON.stringify(output),
+  };
+}
+
+/** AWS JSON 1.1's error shape: the SDK names the error from `__type`. */
+export function json11Error(error: ApiError): WireResponse {
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  };
 }
