@@ -10,6 +10,7 @@
 import { ConfigError, EXIT } from '../errors.js';
 import {
   ABX_CONTAINER,
+  ABX_FAMILY,
   LOG_STREAM_PREFIX,
   describeAll,
   ecsCalls,
@@ -61,9 +62,6 @@ export interface EcsFleetPlan {
   /** The whole run's settings: the observer, the assertions and the outputs apply to the merged result. */
   settings: RunSettings;
 }
-
-/** The family abx registers (and the lab starts with). */
-export const ABX_FAMILY = 'abx-fleet';
 
 /** How often the tasks are described: the live line moves, and the API stays far below its limits. */
 const POLL_MS = 2_000;
@@ -139,7 +137,7 @@ async function chooseTaskDefinition(plan: EcsFleetPlan, ecs: EcsCalls, region: s
         `abx fleet needs --image IMAGE the first time (no ${td.family} task definition yet), or --task-definition ARN: see the Dockerfile`,
       );
     }
-    return await givenTaskDefinition(ecs, latest.taskDefinitionArn);
+    return { ...(await givenTaskDefinition(ecs, latest.taskDefinitionArn)), how: 'latest' };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     // ensureTaskDefinition describes, then registers: the error's own message says which of the two failed.
@@ -162,7 +160,13 @@ async function chooseNetwork(plan: EcsFleetPlan, aws: AwsConfig): Promise<TaskNe
 async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Settings, io: Io): Promise<number> {
   const { say, errPaint } = io;
   const taskDefinition = await chooseTaskDefinition(plan, ecs, aws.region!);
-  say(`abx fleet: task definition ${taskDefinition.arn} (${taskDefinition.how})`);
+  const how = {
+    registered: 'registered now',
+    reused: 'reused: it runs the same',
+    given: '--task-definition',
+    latest: `the latest ${ABX_FAMILY}`,
+  };
+  say(`abx fleet: task definition ${taskDefinition.arn} (${how[taskDefinition.how]})`);
   const network = await chooseNetwork(plan, aws);
   say(
     `abx fleet: tasks in ${network.source}: subnets ${network.subnets.join(', ')}${network.securityGroups.length ? `; security groups ${network.securityGroups.join(', ')}` : ''}`,
@@ -267,6 +271,8 @@ async function follow(
       if (!describeWarned) status.log(io.errPaint.warn(`abx: warning: ${ecsFailure('DescribeTasks', error).message}`));
       describeWarned = true;
     }
+    // A task abx stopped on Ctrl-C exits 130 with UserInitiated: that is the interruption, not the shard failing.
+    if (stopSentAtMs !== null) states = states.map((s) => (s.stopCode === 'UserInitiated' ? { ...s, failure: null } : s));
     for (const s of states) {
       if (s.failure !== null && !reported.has(s.index)) {
         reported.add(s.index);

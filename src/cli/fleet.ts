@@ -11,7 +11,8 @@ import { Option, type CommandUnknownOpts as Command } from '@commander-js/extra-
 import { ConfigError } from '../errors.js';
 import { parseAlbHost } from '../observe/arn.js';
 import type { K8sFleetSpec } from '../fleet/k8s.js';
-import { ABX_FAMILY, type EcsFleetPlan } from './fleet-ecs.js';
+import { ABX_FAMILY } from '../fleet/ecs.js';
+import type { EcsFleetPlan } from './fleet-ecs.js';
 import { registerFleetCollect } from './fleet-collect.js';
 import { buildRunSettings, type RawRunOptions } from './options.js';
 import { collect, oneOf, parseDurationMs, parseInteger } from './parse.js';

@@ -55,6 +55,9 @@ export interface WantedTaskDefinition {
   logGroup: string | null;
 }
 
+/** The family of the task definitions abx registers (`abx fleet` with neither --image nor --task-definition runs its latest). */
+export const ABX_FAMILY = 'abx-fleet';
+
 /** The container name in the task definitions abx registers. */
 export const ABX_CONTAINER = 'abx';
 
@@ -109,8 +112,8 @@ export function sameTaskDefinition(existing: TaskDefinition, wanted: WantedTaskD
 export interface ChosenTaskDefinition {
   arn: string;
   containerName: string;
-  /** registered now, reused by content, or given by --task-definition. */
-  how: 'registered' | 'reused' | 'given';
+  /** Registered now, reused by content, given by --task-definition, or the family's latest revision (neither flag). */
+  how: 'registered' | 'reused' | 'given' | 'latest';
 }
 
 /** --image: the family's latest revision when it runs the same thing, else a new revision. */

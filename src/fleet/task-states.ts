@@ -16,6 +16,8 @@ export interface ShardTaskState {
   phase: ShardPhase;
   /** Why this shard failed (never launched, failed to start, exited non-zero); null when it did not (yet). */
   failure: string | null;
+  /** ECS's stop code once stopped: UserInitiated after a StopTask (abx's own, on Ctrl-C, is no failure of the shard's). */
+  stopCode: string | null;
 }
 
 /** The last part of a task ARN: what the ECS console and CLI show. */
@@ -57,10 +59,16 @@ export function stoppedFailure(task: Task): string | null {
 export function shardStates(launches: Launch[], tasks: Task[]): ShardTaskState[] {
   const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
   return launches.map((launch) => {
-    if ('failure' in launch) return { index: launch.index, taskArn: null, phase: 'stopped', failure: launch.failure };
+    if ('failure' in launch) return { index: launch.index, taskArn: null, phase: 'stopped', failure: launch.failure, stopCode: null };
     const task = byArn.get(launch.taskArn);
     const phase = phaseOf(task);
-    return { index: launch.index, taskArn: launch.taskArn, phase, failure: phase === 'stopped' && task ? stoppedFailure(task) : null };
+    return {
+      index: launch.index,
+      taskArn: launch.taskArn,
+      phase,
+      failure: phase === 'stopped' && task ? stoppedFailure(task) : null,
+      stopCode: phase === 'stopped' ? (task?.stopCode ?? null) : null,
+    };
   });
 }
 

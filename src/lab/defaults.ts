@@ -28,3 +28,6 @@ export const LAB_DEFAULTS = Object.freeze({
 export function defaultInstanceCapacity(targetValue: number, periodMs: number): number {
   return Math.max(1, Math.round((targetValue * 1000) / periodMs / 0.6));
 }
+
+/** The image of the abx-fleet task definition the lab starts with: recorded, never pulled (a task runs this checkout's abx). */
+export const LAB_FLEET_IMAGE = 'abx:lab';

@@ -16,8 +16,10 @@ import { ConfigError } from '../errors.js';
 import { Simulation, type SimulationConfig } from './simulation.js';
 import { createBalancer } from './balancer.js';
 import { createApiServer } from './aws-api.js';
-import { defaultInstanceCapacity, LAB_DEFAULTS } from './defaults.js';
+import { defaultInstanceCapacity, LAB_DEFAULTS, LAB_FLEET_IMAGE } from './defaults.js';
 import { EcsService } from './ecs-api.js';
+import { ABX_FAMILY, taskDefinitionInput } from '../fleet/ecs.js';
+import { LAB_ACCOUNT_ID } from './ids.js';
 import type { TaskFault } from './ecs-tasks.js';
 import { S3Store } from './s3-api.js';
 
@@ -259,6 +261,25 @@ export async function startLab(options: Partial<LabOptions> = {}): Promise<Lab> 
     runTaskThrottle: o.runTaskThrottle,
     taskFaults: o.taskFaults,
   });
+  // The lab starts as if the abx image had been pushed and `abx fleet --image` run once, so `abx fleet` needs no --image here.
+  // The wire input is a plain JSON object: spread into one, as the API hands the store a parsed body.
+  ecs.definitions.register(
+    {
+      ...taskDefinitionInput(
+        {
+          family: ABX_FAMILY,
+          image: LAB_FLEET_IMAGE,
+          cpu: '1024',
+          memory: '2048',
+          executionRoleArn: `arn:aws:iam::${LAB_ACCOUNT_ID}:role/ecsTaskExecutionRole`,
+          taskRoleArn: `arn:aws:iam::${LAB_ACCOUNT_ID}:role/abx-lab-results-writer`,
+          logGroup: null,
+        },
+        o.region,
+      ),
+    },
+    now(),
+  );
   const api = createApiServer(sim, now, () => gateRef.gate?.sync(), new S3Store(), ecs);
   let port: number;
   let privatePort: number;

@@ -1,0 +1,312 @@
+/**
+ * `abx fleet` on ECS Fargate, end to end on loopback: the real abx fleet code
+ * path through the real AWS SDK against the lab, whose ECS "runs" each task
+ * as a local abx process and whose S3 holds the shards' results. Every
+ * request goes to the lab's load balancer on 127.0.0.1.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { LAB_CREDENTIALS, startLab, type Lab, type LabOptions } from '../../src/lab/index.js';
+import type { Result } from '../../src/stats/result.js';
+import { abField, runAbx, startAbx } from '../cli/abx-process.js';
+
+let dir: string;
+let lab: Lab | undefined;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'abx-fleet-ecs-'));
+});
+afterEach(async () => {
+  await lab?.close();
+  lab = undefined;
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A lab whose tasks launch quickly (the default launch delay mimics Fargate's, compressed). */
+async function fleetLab(options: Partial<LabOptions> = {}): Promise<Lab> {
+  lab = await startLab({ port: 0, taskStartDelayMs: 200, ...options });
+  return lab;
+}
+
+function awsEnv(l: Lab): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: l.apiUrl,
+    AWS_REGION: l.region,
+    AWS_ACCESS_KEY_ID: LAB_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LAB_CREDENTIALS.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** stderr with abx's wrapped lines joined again (a long line continues on the next, indented by two). */
+const unwrapped = (text: string): string => text.replace(/\n {2}(?=\S)/g, ' ');
+
+const sdkConfig = (l: Lab) => ({ region: l.region, endpoint: l.apiUrl, credentials: { ...LAB_CREDENTIALS } });
+
+/** The lab load balancer's RequestCount, summed over every period since it started. */
+async function loadBalancerRequests(l: Lab, sinceMs: number): Promise<number> {
+  const cw = new CloudWatchClient(sdkConfig(l));
+  try {
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(sinceMs - 60_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'requests',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'RequestCount',
+                Dimensions: [{ Name: 'LoadBalancer', Value: l.loadBalancerArn.split(':loadbalancer/')[1] }],
+              },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    return (out.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
+  } finally {
+    cw.destroy();
+  }
+}
+
+/** What the lab's tasks printed, for a failure's message. */
+async function taskLogs(l: Lab): Promise<string> {
+  const ecs = new ECSClient(sdkConfig(l));
+  try {
+    const arns = [
+      ...((await ecs.send(new ListTasksCommand({ desiredStatus: 'STOPPED' }))).taskArns ?? []),
+      ...((await ecs.send(new ListTasksCommand({ desiredStatus: 'RUNNING' }))).taskArns ?? []),
+    ];
+    return arns.map((arn) => `${arn}\n${l.taskOutput(arn)?.stderr ?? ''}`).join('\n');
+  } finally {
+    ecs.destroy();
+  }
+}
+
+describe('abx fleet on ECS (the lab)', () => {
+  it('3 tasks send 3,000 requests together, write 3 shard results, and give back one merged report with the scaling timeline', async () => {
+    // Instances that serve the whole load at once: the run takes seconds, not the minute 2 small instances would need.
+    const l = await fleetLab({ instanceCapacity: 1000 });
+    const startedMs = Date.now();
+    const merged = join(dir, 'merged.json');
+    const outcome = await runAbx(
+      [
+        'fleet',
+        '--tasks',
+        '3',
+        '-n',
+        '3000',
+        '-c',
+        '10',
+        '-k',
+        '--results',
+        's3://abx-lab-results/t1',
+        '--asg',
+        l.asgName,
+        '--start-margin',
+        '4s',
+        '--poll-interval',
+        '1s',
+        '--linger',
+        '1s',
+        '--out',
+        merged,
+        l.url,
+      ],
+      { env: awsEnv(l), timeoutMs: 120_000 },
+    );
+    expect(outcome.code, `${outcome.stderr}\n${await taskLogs(l)}`).toBe(0);
+
+    // One merged ab report with every request, and a row per shard.
+    expect(abField(outcome.stdout, 'Complete requests')).toBe('3000');
+    expect(abField(outcome.stdout, 'Failed requests')).toBe('0');
+    expect(outcome.stdout).toMatch(/^Shards\nShard +Task +Requests/m);
+    for (const i of [0, 1, 2]) expect(outcome.stdout).toMatch(new RegExp(`^${i} +[0-9a-f]{12} +1000 `, 'm'));
+    expect(outcome.stderr).toMatch(/tasks: \d+ pending, \d+ running, \d+ stopped/);
+
+    // The merged result: three shards of one run, started within a second of each other, and observed.
+    const result = JSON.parse(readFileSync(merged, 'utf8')) as Result;
+    expect(result.totals.requests).toBe(3000);
+    expect(result.mergedFrom).toHaveLength(3);
+    expect(result.observation?.asg).toBe(l.asgName);
+    expect(result.observation?.samples.length ?? 0).toBeGreaterThan(0);
+    expect(outcome.stdout).toMatch(/^Scaling timeline: /m);
+
+    // The three shard objects, each one shard's start: together within 1 s.
+    const s3 = new S3Client({ ...sdkConfig(l), forcePathStyle: true });
+    try {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'abx-lab-results', Prefix: 't1/' }));
+      expect(listed.Contents?.map((c) => c.Key)).toEqual(['t1/shard-0.json', 't1/shard-1.json', 't1/shard-2.json']);
+    } finally {
+      s3.destroy();
+    }
+    const shards = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const got = await runAbx(['report', '--format', 'json', `s3://abx-lab-results/t1/shard-${i}.json`], {
+          env: awsEnv(l),
+          timeoutMs: 60_000,
+        });
+        expect(got.code, got.stderr).toBe(0);
+        return JSON.parse(got.stdout) as Result;
+      }),
+    );
+    const starts = shards.map((s) => s.startedAtMs);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(1000);
+    expect(shards.map((s) => s.shard?.index)).toEqual([0, 1, 2]);
+
+    // The lab's load balancer counted every request, once.
+    await expect.poll(() => loadBalancerRequests(l, startedMs), { timeout: 30_000, interval: 500 }).toBe(3000);
+  }, 180_000);
+
+  it('a task that fails (a bad command) is reported with its stop reason; the others merge; exit 1, or 0 with --allow-partial', async () => {
+    const l = await fleetLab({ taskFaults: [{ task: 1, fault: 'bad-command' }] });
+    const args = (prefix: string, extra: string[] = []): string[] => [
+      'fleet',
+      '--tasks',
+      '3',
+      '-n',
+      '300',
+      '-c',
+      '3',
+      '--results',
+      `s3://abx-lab-results/${prefix}`,
+      '--subnets',
+      'subnet-0123456789abcdef0',
+      '--start-margin',
+      '3s',
+      ...extra,
+      l.url,
+    ];
+    const outcome = await runAbx(args('fail'), { env: awsEnv(l), timeoutMs: 120_000 });
+    expect(outcome.code, outcome.stderr).toBe(1);
+    expect(unwrapped(outcome.stderr)).toMatch(
+      /shard 1 \(task [0-9a-f]+\): exit 2 \(EssentialContainerExited: Essential container in task exited\)/,
+    );
+    expect(unwrapped(outcome.stderr)).toMatch(/1 of 3 shards failed/);
+    // The other two shards' requests are reported; shard 1 has a row of dashes.
+    expect(abField(outcome.stdout, 'Complete requests')).toBe('200');
+    expect(outcome.stdout).toMatch(/^1 +[0-9a-f]{12} +- +- +- +- +-$/m);
+
+    // The fault was the lab's 2nd task only: the same fleet again, with --allow-partial, exits 0.
+    const again = await runAbx(args('again', ['--allow-partial']), { env: awsEnv(l), timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(abField(again.stdout, 'Complete requests')).toBe('300');
+  }, 180_000);
+
+  it('a task that cannot start says why (CannotPullContainerError)', async () => {
+    const l = await fleetLab({ taskFaults: [{ task: 0, fault: 'cannot-pull' }] });
+    const outcome = await runAbx(
+      [
+        'fleet',
+        '--tasks',
+        '2',
+        '-n',
+        '20',
+        '-c',
+        '2',
+        '--results',
+        's3://abx-lab-results/pull',
+        '--subnets',
+        'subnet-0123456789abcdef0',
+        '--start-margin',
+        '2s',
+        '--image',
+        'abx:missing',
+        l.url,
+      ],
+      { env: awsEnv(l), timeoutMs: 120_000 },
+    );
+    expect(outcome.code, outcome.stderr).toBe(1);
+    expect(unwrapped(outcome.stderr)).toMatch(/task definition arn:aws:ecs:[^ ]+:task-definition\/abx-fleet:\d+ \(registered now\)/);
+    expect(unwrapped(outcome.stderr)).toMatch(/shard 0 \(task [0-9a-f]+\): TaskFailedToStart: CannotPullContainerError/);
+    expect(abField(outcome.stdout, 'Complete requests')).toBe('10');
+  }, 180_000);
+
+  it('a throttled RunTask is retried until every shard runs once (the client token keeps a retry one task)', async () => {
+    // One call in the bucket, refilled twice a second: most of the launch is throttled.
+    const l = await fleetLab({ runTaskThrottle: { burst: 1, perSec: 2 } });
+    const outcome = await runAbx(
+      [
+        'fleet',
+        '--tasks',
+        '4',
+        '-n',
+        '40',
+        '-c',
+        '4',
+        '--results',
+        's3://abx-lab-results/throttled',
+        '--subnets',
+        'subnet-0123456789abcdef0',
+        '--start-margin',
+        '8s',
+        l.url,
+      ],
+      { env: awsEnv(l), timeoutMs: 120_000 },
+    );
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(abField(outcome.stdout, 'Complete requests')).toBe('40');
+    const ecs = new ECSClient(sdkConfig(l));
+    try {
+      const arns = (await ecs.send(new ListTasksCommand({ desiredStatus: 'STOPPED' }))).taskArns ?? [];
+      expect(arns).toHaveLength(4);
+    } finally {
+      ecs.destroy();
+    }
+  }, 180_000);
+
+  it('Ctrl-C stops every task, collects what the shards wrote, and exits 130', async () => {
+    const l = await fleetLab();
+    const run = startAbx(
+      [
+        'fleet',
+        '--tasks',
+        '2',
+        '-t',
+        '60s',
+        '-c',
+        '2',
+        '--results',
+        's3://abx-lab-results/stop',
+        '--subnets',
+        'subnet-0123456789abcdef0',
+        '--start-margin',
+        '2s',
+        l.url,
+      ],
+      { env: awsEnv(l), timeoutMs: 120_000 },
+    );
+    // Both shards are sending once the start has passed and both tasks run.
+    await run.waitFor(/0 pending, 2 running, 0 stopped · started/, 'stderr');
+    run.child.kill('SIGINT');
+    const outcome = await run.done;
+    expect(outcome.code, outcome.stderr).toBe(130);
+    expect(unwrapped(outcome.stderr)).toMatch(/interrupted: stopping 2 tasks/);
+    // What the shards measured before StopTask's SIGTERM was written and merged.
+    expect(Number(abField(outcome.stdout, 'Complete requests'))).toBeGreaterThan(0);
+
+    const ecs = new ECSClient(sdkConfig(l));
+    try {
+      const arns = (await ecs.send(new ListTasksCommand({ desiredStatus: 'STOPPED' }))).taskArns ?? [];
+      const tasks = (await ecs.send(new DescribeTasksCommand({ tasks: arns }))).tasks ?? [];
+      expect(tasks).toHaveLength(2);
+      for (const task of tasks) {
+        expect(task.stopCode).toBe('UserInitiated');
+        expect(task.stoppedReason).toBe('abx fleet: interrupted (Ctrl-C)');
+      }
+    } finally {
+      ecs.destroy();
+    }
+  }, 180_000);
+});
