@@ -139,7 +139,8 @@ export function mergeClient(all: readonly ClientStats[]): ClientStats | null {
   return {
     workers,
     cores: sum((c) => c.cores),
-    workersReason: reasons.size === 1 ? all[0].workersReason : `${workers} workers over ${all.length} runs`,
+    // One run's reason ("1 worker: 2 cores, local target") would misstate a merge's totals: each run's is kept only when they agree.
+    workersReason: `${workers} workers over ${all.length} runs${reasons.size === 1 ? ` (each ${all[0].workersReason})` : ''}`,
     startupMs: Math.max(...all.map((c) => c.startupMs)),
     cpuSeconds: round3(sum((c) => c.cpuSeconds)),
     eventLoopUtilization: { mean: round3(mean), max: Math.max(...all.map((c) => c.eventLoopUtilization.max)) },

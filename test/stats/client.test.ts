@@ -86,6 +86,8 @@ describe('merging client figures (shards on several machines)', () => {
     expect(merged.eventLoopUtilization.mean).toBeCloseTo((0.2 * 1 * 2 + 1 * 2 * 3) / (1 * 2 + 2 * 3), 3);
     expect(merged.saturated).toBe(true);
     expect(merged.workersReason).toBe('3 workers over 2 runs');
+    // Runs that agree keep their one reason, after the merged totals (a fleet's identical tasks).
+    expect(mergeClient([b, b])!.workersReason).toBe('4 workers over 2 runs (each 2 workers: --workers 2, 4 cores)');
     expect(mergeClient([])).toBeNull();
     expect(mergeClient([a])).toEqual(a);
   });
