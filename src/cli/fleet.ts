@@ -9,6 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError } from '../errors.js';
+import { isSecretHeader } from '../redact.js';
 import { parseAlbHost } from '../observe/arn.js';
 import type { K8sFleetSpec } from '../fleet/k8s.js';
 import { ABX_FAMILY } from '../fleet/ecs.js';
@@ -127,8 +128,13 @@ export function registerFleetCommand(program: Command): void {
       if (raw[attribute] !== undefined) throw new ConfigError(`abx fleet takes no ${flag}: ${reason}`);
     }
     const engine: Engine = (raw.engine as Engine | undefined) ?? 'ecs';
+    const secrets = secretsInShardCommands(raw);
+    const warnSecrets = (where: string): void => {
+      if (secrets.length > 0) process.stderr.write(`abx: warning: the values of ${secrets.join(', ')} are in ${where}\n`);
+    };
     if (engine === 'ecs') {
       const plan = ecsFleetPlan(url, raw, runArgsOf(command, ECS_LOCAL), Date.now());
+      warnSecrets("each task's command: whoever may ecs:DescribeTasks can read them");
       const { runEcsFleet } = await import('./fleet-ecs.js');
       process.exitCode = await runEcsFleet(plan);
       return;
@@ -145,8 +151,26 @@ export function registerFleetCommand(program: Command): void {
     } catch (error) {
       throw new ConfigError(`cannot write --manifest ${manifestPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
+    warnSecrets(`${manifestPath} and each pod's spec: keep the file private`);
     process.stdout.write(k8sNextSteps(spec, manifestPath, Date.now()));
   });
+}
+
+/**
+ * A shard needs the run's secrets (-A, -P, -C, a secret -H) in its own
+ * command: they then sit in the task's overrides (ECS) or the manifest (k8s),
+ * readable by whoever may describe tasks or read the file. abx never prints
+ * them; it says once where they are, so that is a choice, not a surprise.
+ */
+export function secretsInShardCommands(raw: Record<string, unknown>): string[] {
+  const extra = (raw.redactHeader as string[] | undefined) ?? [];
+  const headers = ((raw.header as string[] | undefined) ?? []).map((line) => line.split(':')[0].trim());
+  return [
+    ...(raw.auth !== undefined ? ['-A'] : []),
+    ...(raw.proxyAuth !== undefined ? ['-P'] : []),
+    ...(raw.cookie !== undefined ? ['-C'] : []),
+    ...headers.filter((name) => isSecretHeader(name, extra)).map((name) => `-H ${name}`),
+  ];
 }
 
 /** The flags both engines read the same way. */

@@ -3,7 +3,11 @@
  * AWS: one line that says what to fix, exit 2. The AWS endpoint is a closed
  * loopback port, so a check that slipped through would fail differently.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { secretsInShardCommands } from '../../src/cli/fleet.js';
 import { runAbx, stderrLines } from './abx-process.js';
 
 const env = {
@@ -40,5 +44,45 @@ describe('abx fleet on ECS: bad flags', () => {
     expect(outcome.code, outcome.stderr).toBe(2);
     expect(stderrLines(outcome)).toHaveLength(1);
     expect(outcome.stderr).toMatch(says);
+  });
+});
+
+describe('secrets in the shards’ commands', () => {
+  it('names the flags whose values the shards carry (-A, -P, -C and secret headers), never the values', () => {
+    expect(
+      secretsInShardCommands({
+        auth: 'u:p4ss',
+        cookie: ['session=abc'],
+        header: ['Authorization: Bearer s3cr3t', 'Accept: text/html', 'X-Api-Key: k', 'X-Trace: 1'],
+        redactHeader: ['X-Trace'],
+      }),
+    ).toEqual(['-A', '-C', '-H Authorization', '-H X-Api-Key', '-H X-Trace']);
+    expect(secretsInShardCommands({ header: ['Accept: text/html'] })).toEqual([]);
+  });
+
+  it('the k8s manifest says where the values went, and stderr holds none of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abx-fleet-secrets-'));
+    try {
+      const manifest = join(dir, 'job.yaml');
+      const outcome = await runAbx(
+        ['fleet', '--engine', 'k8s', '--tasks', '2', '--image', 'abx:1', '--results', 's3://abx-r/p', '--manifest', manifest].concat([
+          '-n',
+          '4',
+          '-c',
+          '2',
+          '-H',
+          'Authorization: Bearer s3cr3t',
+          'http://127.0.0.1:9/',
+        ]),
+        { env, timeoutMs: 20_000 },
+      );
+      expect(outcome.code, outcome.stderr).toBe(0);
+      expect(outcome.stderr).toMatch(
+        /warning: the values of -H Authorization are in .*job\.yaml and each pod's spec: keep the file private/,
+      );
+      expect(outcome.stderr + outcome.stdout).not.toContain('s3cr3t');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

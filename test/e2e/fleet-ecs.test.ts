@@ -122,6 +122,10 @@ describe('abx fleet on ECS (the lab)', () => {
         '1s',
         '--out',
         merged,
+        '--assert',
+        'errors<1%',
+        '--junit',
+        join(dir, 'fleet.junit.xml'),
         l.url,
       ],
       { env: awsEnv(l), timeoutMs: 120_000 },
@@ -138,6 +142,9 @@ describe('abx fleet on ECS (the lab)', () => {
     // The merged result: three shards of one run, started within a second of each other, and observed.
     const result = JSON.parse(readFileSync(merged, 'utf8')) as Result;
     expect(result.totals.requests).toBe(3000);
+    // --assert and --junit judge the merged run, not each shard's part of it.
+    expect(result.assertions).toEqual([expect.objectContaining({ expression: 'errors<1%', passed: true })]);
+    expect(readFileSync(join(dir, 'fleet.junit.xml'), 'utf8')).toMatch(/<testcase [^>]*name="errors&lt;1%"/);
     expect(result.mergedFrom).toHaveLength(3);
     expect(result.observation?.asg).toBe(l.asgName);
     expect(result.observation?.samples.length ?? 0).toBeGreaterThan(0);
