@@ -67,6 +67,8 @@ export interface EcsFleetPlan {
 const POLL_MS = 2_000;
 /** After Ctrl-C, how long the fleet waits for its tasks to stop (ECS gives a container 30 s after SIGTERM). */
 const STOP_WAIT_MS = 45_000;
+/** Without a DescribeTasks answer for this long, the fleet stops waiting and collects. */
+const DESCRIBE_GIVE_UP_MS = 120_000;
 /** ECS API calls are slower than the observer's reads (RunTask places a task): a generous per-call deadline. */
 const ECS_REQUEST_TIMEOUT_MS = 15_000;
 /** Default linger after the load when observing, as a run's: one more metric period lands. */
@@ -231,6 +233,13 @@ async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Se
       throw ecsFailure('RunTask', error);
     }
 
+    if (Date.now() > startAtMs) {
+      say(
+        errPaint.warn(
+          `abx: warning: launching took until ${((Date.now() - startAtMs) / 1000).toFixed(1)} s after the start: the shards start late (see Late s); raise --start-margin`,
+        ),
+      );
+    }
     const { states, observation } = await follow(plan, ecs, launches, startAtMs, abort.signal, io);
     return await collect(plan, states, startAtMs, observation, abort.signal.aborted, s3, io, errPaint);
   } finally {
@@ -263,13 +272,24 @@ async function follow(
   const reported = new Set<number>();
   const logGroup = 'wanted' in plan.taskDefinition ? plan.taskDefinition.wanted.logGroup : null;
 
+  let describedAtMs = Date.now();
   for (;;) {
     try {
       states = shardStates(launches, await describeAll(ecs, plan.cluster, arns));
+      describedAtMs = Date.now();
     } catch (error) {
       // One warning; the next poll tries again (a throttled DescribeTasks must not end the fleet).
       if (!describeWarned) status.log(io.errPaint.warn(`abx: warning: ${ecsFailure('DescribeTasks', error).message}`));
       describeWarned = true;
+      // Never wait blind for ever: after long enough without an answer, collect what the shards wrote.
+      if (Date.now() - describedAtMs > DESCRIBE_GIVE_UP_MS) {
+        status.log(
+          io.errPaint.bad(
+            `abx fleet: no DescribeTasks answer for ${DESCRIBE_GIVE_UP_MS / 1000} s: collecting what the shards wrote (the tasks may still run)`,
+          ),
+        );
+        break;
+      }
     }
     // A task abx stopped on Ctrl-C exits 130 with UserInitiated: that is the interruption, not the shard failing.
     if (stopSentAtMs !== null) states = states.map((s) => (s.stopCode === 'UserInitiated' ? { ...s, failure: null } : s));
@@ -394,6 +414,15 @@ async function collect(
   ]);
   // Missing shards are this fleet's failures, said above: merge the others (the notes name the missing).
   for (const note of checkMergeable(files, results, { force: false, allowPartial: true })) io.say(note);
+  const late = results.filter((r) => (r.shard?.lateMs ?? 0) > 0);
+  if (late.length > 0) {
+    const worstS = Math.max(...late.map((r) => r.shard!.lateMs)) / 1000;
+    io.say(
+      errPaint.warn(
+        `abx: warning: ${late.length} of ${results.length} shards started late, up to ${worstS.toFixed(1)} s after the start: their share of the schedule came late; raise --start-margin`,
+      ),
+    );
+  }
   const merged = stampMerged(mergeResults(results), results);
   if (observation) merged.observation = observation;
   if (interrupted) merged.interrupted = true;

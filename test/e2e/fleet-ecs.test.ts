@@ -273,6 +273,35 @@ describe('abx fleet on ECS (the lab)', () => {
     }
   }, 180_000);
 
+  it('a start margin too short for the launch: the shards start late, record how late, and abx says to raise it', async () => {
+    // The start is at most a second away (whole seconds) and the tasks take 2.5 s to launch: every shard is late.
+    const l = await fleetLab({ taskStartDelayMs: 2500 });
+    const outcome = await runAbx(
+      [
+        'fleet',
+        '--tasks',
+        '2',
+        '-n',
+        '20',
+        '-c',
+        '2',
+        '--results',
+        's3://abx-lab-results/late',
+        '--subnets',
+        'subnet-0123456789abcdef0',
+        '--start-margin',
+        '1ms',
+        '--json',
+        l.url,
+      ],
+      { env: awsEnv(l), timeoutMs: 120_000 },
+    );
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(unwrapped(outcome.stderr)).toMatch(/2 of 2 shards started late, up to [\d.]+ s after the start: .*raise --start-margin/);
+    const merged = JSON.parse(outcome.stdout) as Result;
+    expect(merged.totals.requests).toBe(20);
+  }, 180_000);
+
   it('Ctrl-C stops every task, collects what the shards wrote, and exits 130', async () => {
     const l = await fleetLab();
     const run = startAbx(
