@@ -27,7 +27,6 @@ import {
   ec2Error,
   ec2Response,
   json11Error,
-  json11Response,
   jsonError,
   jsonResponse,
   queryError,
@@ -112,7 +111,7 @@ function jsonInput(body: string): Record<string, unknown> {
 /** ECS over JSON 1.1, in real time (its tasks are real processes), not the simulation's. */
 function handleEcsRequest(ecs: EcsService, operation: string, body: string): WireResponse {
   try {
-    return json11Response(ecs.handle(operation, jsonInput(body), Date.now()));
+    return jsonResponse(ecs.handle(operation, jsonInput(body), Date.now()), '1.1');
   } catch (error) {
     if (error instanceof ApiError) return json11Error(error);
     return json11Error(new ApiError('ServerException', String((error as Error).message ?? error), 500, 'Receiver'));

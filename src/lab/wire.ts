@@ -130,10 +130,11 @@ export function indexedList(params: URLSearchParams, name: string): string[] {
   return found.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 }
 
-export function jsonResponse(output: unknown): WireResponse {
+/** AWS JSON: the output as JSON; CloudWatch speaks version 1.0, ECS 1.1 (only the content type differs). */
+export function jsonResponse(output: unknown, version: '1.0' | '1.1' = '1.0'): WireResponse {
   return {
     status: 200,
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() },
+    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-requestid': randomUUID() },
     body: JSON.stringify(output),
   };
 }
@@ -192,15 +193,6 @@ export function decodeToken(kind: string, token: string | null | undefined, code
     // fall through to the error below
   }
   throw new ApiError(code, 'The token is not valid.');
-}
-
-/** AWS JSON 1.1 (ECS): the output as JSON. */
-export function json11Response(output: unknown): WireResponse {
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
-    body: JSON.stringify(output),
-  };
 }
 
 /** AWS JSON 1.1's error shape: the SDK names the error from `__type`. */

@@ -80,6 +80,11 @@ async function loadBalancerRequests(l: Lab, sinceMs: number): Promise<number> {
   }
 }
 
+/** `abx fleet` in one of the lab's subnets, writing under s3://abx-lab-results/<prefix>: the test's flags, then the lab's URL. */
+function fleetArgs(l: Lab, prefix: string, flags: string[]): string[] {
+  return ['fleet', '--results', `s3://abx-lab-results/${prefix}`, '--subnets', 'subnet-0123456789abcdef0', ...flags, l.url];
+}
+
 /** What the lab's tasks printed, for a failure's message. */
 async function taskLogs(l: Lab): Promise<string> {
   const ecs = new ECSClient(sdkConfig(l));
@@ -178,23 +183,8 @@ describe('abx fleet on ECS (the lab)', () => {
 
   it('a task that fails (a bad command) is reported with its stop reason; the others merge; exit 1, or 0 with --allow-partial', async () => {
     const l = await fleetLab({ taskFaults: [{ task: 1, fault: 'bad-command' }] });
-    const args = (prefix: string, extra: string[] = []): string[] => [
-      'fleet',
-      '--tasks',
-      '3',
-      '-n',
-      '300',
-      '-c',
-      '3',
-      '--results',
-      `s3://abx-lab-results/${prefix}`,
-      '--subnets',
-      'subnet-0123456789abcdef0',
-      '--start-margin',
-      '3s',
-      ...extra,
-      l.url,
-    ];
+    const args = (prefix: string, extra: string[] = []): string[] =>
+      fleetArgs(l, prefix, ['--tasks', '3', '-n', '300', '-c', '3', '--start-margin', '3s', ...extra]);
     const outcome = await runAbx(args('fail'), { env: awsEnv(l), timeoutMs: 120_000 });
     expect(outcome.code, outcome.stderr).toBe(1);
     expect(unwrapped(outcome.stderr)).toMatch(
@@ -214,24 +204,7 @@ describe('abx fleet on ECS (the lab)', () => {
   it('a task that cannot start says why (CannotPullContainerError)', async () => {
     const l = await fleetLab({ taskFaults: [{ task: 0, fault: 'cannot-pull' }] });
     const outcome = await runAbx(
-      [
-        'fleet',
-        '--tasks',
-        '2',
-        '-n',
-        '20',
-        '-c',
-        '2',
-        '--results',
-        's3://abx-lab-results/pull',
-        '--subnets',
-        'subnet-0123456789abcdef0',
-        '--start-margin',
-        '2s',
-        '--image',
-        'abx:missing',
-        l.url,
-      ],
+      fleetArgs(l, 'pull', ['--tasks', '2', '-n', '20', '-c', '2', '--start-margin', '2s', '--image', 'abx:missing']),
       { env: awsEnv(l), timeoutMs: 120_000 },
     );
     expect(outcome.code, outcome.stderr).toBe(1);
@@ -243,25 +216,10 @@ describe('abx fleet on ECS (the lab)', () => {
   it('a throttled RunTask is retried until every shard runs once (the client token keeps a retry one task)', async () => {
     // One call in the bucket, refilled twice a second: most of the launch is throttled.
     const l = await fleetLab({ runTaskThrottle: { burst: 1, perSec: 2 } });
-    const outcome = await runAbx(
-      [
-        'fleet',
-        '--tasks',
-        '4',
-        '-n',
-        '40',
-        '-c',
-        '4',
-        '--results',
-        's3://abx-lab-results/throttled',
-        '--subnets',
-        'subnet-0123456789abcdef0',
-        '--start-margin',
-        '8s',
-        l.url,
-      ],
-      { env: awsEnv(l), timeoutMs: 120_000 },
-    );
+    const outcome = await runAbx(fleetArgs(l, 'throttled', ['--tasks', '4', '-n', '40', '-c', '4', '--start-margin', '8s']), {
+      env: awsEnv(l),
+      timeoutMs: 120_000,
+    });
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(abField(outcome.stdout, 'Complete requests')).toBe('40');
     const ecs = new ECSClient(sdkConfig(l));
@@ -276,26 +234,10 @@ describe('abx fleet on ECS (the lab)', () => {
   it('a start margin too short for the launch: the shards start late, record how late, and abx says to raise it', async () => {
     // The start is at most a second away (whole seconds) and the tasks take 2.5 s to launch: every shard is late.
     const l = await fleetLab({ taskStartDelayMs: 2500 });
-    const outcome = await runAbx(
-      [
-        'fleet',
-        '--tasks',
-        '2',
-        '-n',
-        '20',
-        '-c',
-        '2',
-        '--results',
-        's3://abx-lab-results/late',
-        '--subnets',
-        'subnet-0123456789abcdef0',
-        '--start-margin',
-        '1ms',
-        '--json',
-        l.url,
-      ],
-      { env: awsEnv(l), timeoutMs: 120_000 },
-    );
+    const outcome = await runAbx(fleetArgs(l, 'late', ['--tasks', '2', '-n', '20', '-c', '2', '--start-margin', '1ms', '--json']), {
+      env: awsEnv(l),
+      timeoutMs: 120_000,
+    });
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(unwrapped(outcome.stderr)).toMatch(/2 of 2 shards started late, up to [\d.]+ s after the start: .*raise --start-margin/);
     const merged = JSON.parse(outcome.stdout) as Result;
@@ -304,25 +246,10 @@ describe('abx fleet on ECS (the lab)', () => {
 
   it('Ctrl-C stops every task, collects what the shards wrote, and exits 130', async () => {
     const l = await fleetLab();
-    const run = startAbx(
-      [
-        'fleet',
-        '--tasks',
-        '2',
-        '-t',
-        '60s',
-        '-c',
-        '2',
-        '--results',
-        's3://abx-lab-results/stop',
-        '--subnets',
-        'subnet-0123456789abcdef0',
-        '--start-margin',
-        '2s',
-        l.url,
-      ],
-      { env: awsEnv(l), timeoutMs: 120_000 },
-    );
+    const run = startAbx(fleetArgs(l, 'stop', ['--tasks', '2', '-t', '60s', '-c', '2', '--start-margin', '2s']), {
+      env: awsEnv(l),
+      timeoutMs: 120_000,
+    });
     // Both shards are sending once the start has passed and both tasks run.
     await run.waitFor(/0 pending, 2 running, 0 stopped · started/, 'stderr');
     run.child.kill('SIGINT');
