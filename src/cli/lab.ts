@@ -27,7 +27,7 @@ function declareLabCommand(program: Command) {
   return program
     .command('lab')
     .description(
-      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling, ELBv2 and EC2 APIs (prints shell exports first)',
+      'run a local simulated ALB + Auto Scaling group behind the CloudWatch, Auto Scaling, ELBv2, EC2, S3 and ECS APIs (prints shell exports first)',
     )
     .option('--host <addr>', `loopback address the servers bind (default ${d.host})`)
     .option('--port <n>', `local port of the load balancer's listener on 80 (default ${d.port}; 0 = any free port)`)
