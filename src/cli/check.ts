@@ -12,6 +12,7 @@ import { checkRegion, wantsObservation } from '../observe/options.js';
 import type { AwsCredentials } from '../observe/aws.js';
 import { terminalWidth } from '../report/width.js';
 import { PRINCIPLES, type Principle } from '../check/types.js';
+import { awsFlags } from './run-flags.js';
 
 export interface CheckFlags {
   asg?: string;
@@ -143,11 +144,11 @@ export function registerCheckCommand(program: Command): void {
     .command('check')
     .description('check the group, its load balancer and policy for security, failure and scalability mistakes (exit 1 on a FAIL)')
     .argument('[url]', 'an ALB URL (*.elb.amazonaws.com) to find the group from')
-    .option('--asg <name>', 'the Auto Scaling group to check')
-    .option('--target-group <arn>', 'check the group behind this target group')
-    .option('--region <region>', 'AWS region (else AWS_REGION, AWS_DEFAULT_REGION, or the ALB DNS name)')
-    .option('--profile <name>', 'AWS profile')
-    .option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)')
+    .addOption(awsFlags.asg('check'))
+    .addOption(awsFlags.targetGroup('check'))
+    .addOption(awsFlags.region())
+    .addOption(awsFlags.profile())
+    .addOption(awsFlags.endpointUrl())
     .option('--json', 'print {"schema": "abx.check/v1", "checks": [...]}')
     .option('--only <principles>', 'comma-separated: security, failure, scalability')
     .option('--from <result.json>', "add the checks that need a measurement, from a run's result file (abx --out)")

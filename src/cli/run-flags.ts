@@ -19,6 +19,19 @@ export const outputFlags = {
   noColor: () => new Option('--no-color', 'no colour in the output'),
 };
 
+/**
+ * The AWS flags a run, `abx watch` and `abx check` share: one spelling and
+ * one description each. `verb` says what the command does with the group
+ * ("observe", "follow", "check").
+ */
+export const awsFlags = {
+  asg: (verb: string) => new Option('--asg <name>', `${verb} this Auto Scaling group`),
+  targetGroup: (verb: string) => new Option('--target-group <arn>', `${verb} the Auto Scaling group behind this target group`),
+  region: () => new Option('--region <region>', 'AWS region (else AWS_REGION, AWS_DEFAULT_REGION, or the ALB DNS name)'),
+  profile: () => new Option('--profile <name>', 'AWS profile'),
+  endpointUrl: () => new Option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)'),
+};
+
 /** ab flags with no sensible meaning on undici: the parser refuses them and says what to do instead. */
 const UNSUPPORTED: ReadonlyArray<[flags: string, reason: string]> = [
   ['-w', '-w (HTML tables) is not supported: use --html FILE for a report with charts'],
@@ -96,11 +109,11 @@ export function declareRunFlags<Args extends unknown[]>(command: Command<Args>) 
       )
       .option('--start-at <time>', 'wait until this time before the first request: ISO 8601, epoch seconds, or +30s')
       .option('--resolve <host:port:addr>', "curl's --resolve: send to addr, keep host in the URL and Host header")
-      .option('--asg <name>', 'observe this Auto Scaling group during the run')
-      .option('--target-group <arn>', 'observe the Auto Scaling group behind this target group')
-      .option('--region <region>', 'AWS region (else AWS_REGION, AWS_DEFAULT_REGION, or the ALB DNS name)')
-      .option('--profile <name>', 'AWS profile for the observer')
-      .option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)')
+      .addOption(awsFlags.asg('observe'))
+      .addOption(awsFlags.targetGroup('observe'))
+      .addOption(awsFlags.region())
+      .addOption(awsFlags.profile())
+      .addOption(awsFlags.endpointUrl())
       .option('--poll-interval <time>', 'how often to poll CloudWatch and Auto Scaling (default 15s, min 1s)')
       .option('--linger <time>', 'keep observing this long after the load (default 60s when observing; 0 = off)')
       .option('--no-observe', 'do not observe AWS even for an ALB URL')

@@ -17,6 +17,7 @@ import { policyMetric } from '../stats/policy-metric.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import type { AwsFlags } from './options.js';
 import { parseDurationMs } from './parse.js';
+import { awsFlags } from './run-flags.js';
 import { onStdoutGone } from './stdio.js';
 
 export interface WatchFlags extends AwsFlags {
@@ -302,11 +303,11 @@ export function registerWatchCommand(program: Command): void {
     .command('watch')
     .description('follow an Auto Scaling group without load: requests per target vs target, capacity, alarms, scaling activities')
     .argument('[url]', 'an ALB URL (*.elb.amazonaws.com) to find the group from')
-    .option('--asg <name>', 'the Auto Scaling group to follow')
-    .option('--target-group <arn>', 'follow the group behind this target group')
-    .option('--region <region>', 'AWS region (else AWS_REGION, AWS_DEFAULT_REGION, or the ALB DNS name)')
-    .option('--profile <name>', 'AWS profile')
-    .option('--endpoint-url <url>', 'AWS API endpoint (as the AWS CLI; AWS_ENDPOINT_URL also works)')
+    .addOption(awsFlags.asg('follow'))
+    .addOption(awsFlags.targetGroup('follow'))
+    .addOption(awsFlags.region())
+    .addOption(awsFlags.profile())
+    .addOption(awsFlags.endpointUrl())
     .option('--poll-interval <time>', 'how often to poll (default 15s, min 1s)')
     .option('--since <time>', 'print history from this long ago first, e.g. 1h (default: none; 1h with --once)')
     .option('--once', 'print the current state and recent history, then exit')
