@@ -119,8 +119,9 @@ describe('abx fleet on ECS (the lab)', () => {
         's3://abx-lab-results/t1',
         '--asg',
         l.asgName,
+        // Room for three processes to start on a busy machine: the shards then wait and begin together.
         '--start-margin',
-        '4s',
+        '10s',
         '--poll-interval',
         '1s',
         '--linger',
