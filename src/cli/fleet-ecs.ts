@@ -38,7 +38,7 @@ import { liveLine } from './live-line.js';
 import type { RunSettings } from './options.js';
 import { readResultFile } from './result-file.js';
 import { startObserverIfWanted, writeOutputs } from './run.js';
-import type { S3Settings } from './s3-results.js';
+import { listS3Json, type S3Settings } from './s3-results.js';
 
 /** What `abx fleet` asks of ECS, checked and filled in from its flags (fleet.ts). */
 export interface EcsFleetPlan {
@@ -159,6 +159,26 @@ async function chooseNetwork(plan: EcsFleetPlan, aws: AwsConfig): Promise<TaskNe
   return plan.securityGroups !== null ? { ...network, securityGroups: plan.securityGroups } : network;
 }
 
+/**
+ * Lists the results prefix before anything is launched: a bucket that does
+ * not exist, or one abx may not read, is said now rather than after N tasks
+ * ran and could not write there. Earlier results under the prefix are named:
+ * this fleet's shards overwrite their own names, and the rest is not merged.
+ */
+async function checkResultsPrefix(plan: EcsFleetPlan, s3: S3Settings, say: (line: string) => void): Promise<void> {
+  let found: string[];
+  try {
+    found = await listS3Json(`${plan.results}/`, s3);
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}: the shards could not write their results there either`);
+  }
+  if (found.length > 0) {
+    say(
+      `abx fleet: ${plan.results}/ already holds ${found.length} results: this fleet writes shard-0 to shard-${plan.tasks - 1}.json over them, and merges only its own`,
+    );
+  }
+}
+
 async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Settings, io: Io): Promise<number> {
   const { say, errPaint } = io;
   const taskDefinition = await chooseTaskDefinition(plan, ecs, aws.region!);
@@ -173,6 +193,8 @@ async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Se
   say(
     `abx fleet: tasks in ${network.source}: subnets ${network.subnets.join(', ')}${network.securityGroups.length ? `; security groups ${network.securityGroups.join(', ')}` : ''}`,
   );
+
+  await checkResultsPrefix(plan, s3, say);
 
   // Whole seconds: easy to read in every shard's command and log.
   const startAtMs = Math.ceil((Date.now() + plan.startMarginMs) / 1000) * 1000;

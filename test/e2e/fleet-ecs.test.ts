@@ -182,25 +182,36 @@ describe('abx fleet on ECS (the lab)', () => {
     await expect.poll(() => loadBalancerRequests(l, startedMs), { timeout: 30_000, interval: 500 }).toBe(3000);
   }, 180_000);
 
-  it('a task that fails (a bad command) is reported with its stop reason; the others merge; exit 1, or 0 with --allow-partial', async () => {
-    const l = await fleetLab({ taskFaults: [{ task: 1, fault: 'bad-command' }] });
-    const args = (prefix: string, extra: string[] = []): string[] =>
-      fleetArgs(l, prefix, ['--tasks', '3', '-n', '300', '-c', '3', '--start-margin', '3s', ...extra]);
-    const outcome = await runAbx(args('fail'), { env: awsEnv(l), timeoutMs: 120_000 });
+  it("a task that fails (a bad command) is reported with its stop reason; the others merge, never an earlier run's object; exit 1, or 0 with --allow-partial", async () => {
+    // The lab's tasks count from 0 over its life: 3 per fleet below, so 4 is the second fleet's shard 1, 7 the third's.
+    const l = await fleetLab({
+      taskFaults: [
+        { task: 4, fault: 'bad-command' },
+        { task: 7, fault: 'bad-command' },
+      ],
+    });
+    const args = (extra: string[] = []): string[] =>
+      fleetArgs(l, 'same', ['--tasks', '3', '-n', '300', '-c', '3', '--start-margin', '3s', ...extra]);
+    const first = await runAbx(args(), { env: awsEnv(l), timeoutMs: 120_000 });
+    expect(first.code, first.stderr).toBe(0);
+    expect(abField(first.stdout, 'Complete requests')).toBe('300');
+
+    // Again under the same prefix: shard 1 fails, and the first fleet's shard-1.json is still there.
+    const outcome = await runAbx(args(), { env: awsEnv(l), timeoutMs: 120_000 });
     expect(outcome.code, outcome.stderr).toBe(1);
-    expect(unwrapped(outcome.stderr)).toMatch(
-      /shard 1 \(task [0-9a-f]+\): exit 2 \(EssentialContainerExited: Essential container in task exited\)/,
-    );
-    expect(unwrapped(outcome.stderr)).toMatch(/1 of 3 shards failed/);
-    // The other two shards' requests are reported; shard 1 has a row of dashes.
+    const said = unwrapped(outcome.stderr);
+    expect(said).toMatch(/s3:\/\/abx-lab-results\/same\/ already holds 3 results/);
+    expect(said).toMatch(/shard 1 \(task [0-9a-f]+\): exit 2 \(EssentialContainerExited: Essential container in task exited\)/);
+    expect(said).toMatch(/1 of 3 shards failed/);
+    // The other two shards' requests are reported (not the stale shard 1's); shard 1 has a row of dashes.
     expect(abField(outcome.stdout, 'Complete requests')).toBe('200');
     expect(outcome.stdout).toMatch(/^1 +[0-9a-f]{12} +- +- +- +- +-$/m);
 
-    // The fault was the lab's 2nd task only: the same fleet again, with --allow-partial, exits 0.
-    const again = await runAbx(args('again', ['--allow-partial']), { env: awsEnv(l), timeoutMs: 120_000 });
-    expect(again.code, again.stderr).toBe(0);
-    expect(abField(again.stdout, 'Complete requests')).toBe('300');
-  }, 180_000);
+    // A third time with --allow-partial: the same failure, and exit 0.
+    const partial = await runAbx(args(['--allow-partial']), { env: awsEnv(l), timeoutMs: 120_000 });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(abField(partial.stdout, 'Complete requests')).toBe('200');
+  }, 240_000);
 
   it('a task that cannot start says why (CannotPullContainerError)', async () => {
     const l = await fleetLab({ taskFaults: [{ task: 0, fault: 'cannot-pull' }] });
