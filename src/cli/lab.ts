@@ -121,6 +121,10 @@ async function runLab(raw: LabFlags): Promise<number> {
     out('#   or start the lab with --with-policy');
   }
   out(`# try: abx --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} $ABX_LAB_URL`);
+  // The lab's ECS runs each task as a local abx process: the same load, as shards.
+  out(
+    `# or:  abx fleet --tasks 3 --rate ${ratePerSec} -t 60s -k --asg ${sh(lab.asgName)} --start-margin 5s --results s3://abx-lab-results/try $ABX_LAB_URL`,
+  );
 
   // The activities of one scale-out share one Cause: it is said once, not once per instance and status.
   const saidCauses = new Set<string>();

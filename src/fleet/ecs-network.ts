@@ -23,8 +23,8 @@ export async function loadBalancerNetwork(config: AwsConfig, target: DiscoverInp
     let arn = found.target.loadBalancerArn;
     // Discovery may know the load balancer only as a metric dimension (from the policy's label): ask the target group.
     if (!arn && found.target.targetGroupArn) {
-      const groups = await api.describeTargetGroups({ TargetGroupArns: [found.target.targetGroupArn] });
-      arn = groups.TargetGroups?.[0]?.LoadBalancerArns?.[0] ?? null;
+      const groups = await api.describeTargetGroups({ TargetGroupArns: [found.target.targetGroupArn] }).catch(() => undefined);
+      arn = groups?.TargetGroups?.[0]?.LoadBalancerArns?.[0] ?? null;
     }
     if (!arn) {
       const trouble = found.troubles[0];
@@ -33,7 +33,15 @@ export async function loadBalancerNetwork(config: AwsConfig, target: DiscoverInp
         `abx fleet could not find the load balancer to take the tasks' subnets from${why}: pass --subnets and --security-groups`,
       );
     }
-    const out = await api.describeLoadBalancers({ LoadBalancerArns: [arn] });
+    let out;
+    try {
+      out = await api.describeLoadBalancers({ LoadBalancerArns: [arn] });
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      throw new ConfigError(
+        `cannot read load balancer ${arn} for the tasks' subnets: ${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}; pass --subnets and --security-groups`,
+      );
+    }
     const lb = out.LoadBalancers?.[0];
     const subnets = (lb?.AvailabilityZones ?? []).map((z) => z.SubnetId).filter((s): s is string => Boolean(s));
     if (subnets.length === 0) throw new ConfigError(`load balancer ${arn} lists no subnets: pass --subnets and --security-groups`);

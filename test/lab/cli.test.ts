@@ -69,6 +69,9 @@ describe('abx lab', () => {
     for (const line of rest.slice(1)) expect(line.startsWith('#')).toBe(true);
     expect(outcome.stdout).toMatch(/^# try: abx .*--asg cli-lab-asg \$ABX_LAB_URL$/m);
     expect(outcome.stdout).toMatch(
+      /^# or: {2}abx fleet --tasks 3 .*--asg cli-lab-asg .*--results s3:\/\/abx-lab-results\/try \$ABX_LAB_URL$/m,
+    );
+    expect(outcome.stdout).toMatch(
       /^# {3}At \S+Z a monitor alarm TargetTracking-cli-lab-asg-AlarmHigh-\S+ in state ALARM triggered policy \S+ changing the desired capacity from 2 to \d\./m,
     );
     // A scale-out's activities share one Cause: it is printed once, not once per instance.
