@@ -262,8 +262,10 @@ describe('abx fleet on ECS (the lab)', () => {
       env: awsEnv(l),
       timeoutMs: 120_000,
     });
-    // Both shards are sending once the start has passed and both tasks run.
+    // Both tasks run and the start has passed; then wait until the load balancer has answered some of their requests.
+    const sinceMs = Date.now();
     await run.waitFor(/0 pending, 2 running, 0 stopped · started/, 'stderr');
+    await expect.poll(() => loadBalancerRequests(l, sinceMs), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(10);
     run.child.kill('SIGINT');
     const outcome = await run.done;
     expect(outcome.code, outcome.stderr).toBe(130);
