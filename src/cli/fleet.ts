@@ -320,6 +320,20 @@ function fargateMemory(value: string): string {
 /** Checks the fleet's flags and the shards' load flags (as shard 0 would) before anything is written. */
 export function fleetSpec(url: string | undefined, raw: Record<string, unknown>, runArgs: string[], nowMs: number): K8sFleetSpec {
   const { tasks, results } = commonFleetFlags(raw);
+  for (const [key, flag] of [
+    ['cluster', '--cluster'],
+    ['taskDefinition', '--task-definition'],
+    ['subnets', '--subnets'],
+    ['securityGroups', '--security-groups'],
+    ['assignPublicIp', '--assign-public-ip'],
+    ['executionRole', '--execution-role'],
+    ['taskRole', '--task-role'],
+    ['logGroup', '--log-group'],
+    ['allowPartial', '--allow-partial'],
+  ] as const) {
+    if (raw[key] !== undefined)
+      throw new ConfigError(`${flag} is for the ECS engine; --engine k8s takes --namespace, --service-account and --manifest`);
+  }
   const image = text(raw, 'image');
   if (!image) throw new ConfigError('abx fleet --engine k8s needs --image IMAGE: the abx image the pods run (see the Dockerfile)');
   const target = checkShardFlags(url, raw, tasks);

@@ -126,6 +126,10 @@ describe('abx fleet --engine k8s', () => {
   it.each([
     [['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', 's3://abx-r/p', '--out', 'm.json'], /k8s takes no --out/],
     [['--engine', 'k8s', '--image', 'i', '--results', 's3://abx-r/p'], /needs --tasks N/],
+    [
+      ['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', 's3://abx-r/p', '--cluster', 'load'],
+      /--cluster is for the ECS engine/,
+    ],
     [['--engine', 'k8s', '--tasks', '3', '--results', 's3://abx-r/p'], /needs --image IMAGE/],
     [['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', '/tmp/x'], /--results must be s3:\/\/bucket\/prefix/],
     [['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', 's3://abx-r/p', '-n', '2'], /-n 2 is fewer than the 3 shards/],
