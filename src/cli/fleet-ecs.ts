@@ -262,8 +262,8 @@ async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Se
         ),
       );
     }
-    const { states, observation } = await follow(plan, ecs, launches, startAtMs, abort.signal, io);
-    return await collect(plan, states, startAtMs, observation, abort.signal.aborted, s3, io, errPaint);
+    const { states, observation, interrupted } = await follow(plan, ecs, launches, startAtMs, abort.signal, io);
+    return await collect(plan, states, startAtMs, observation, interrupted, s3, io, errPaint);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -281,7 +281,7 @@ async function follow(
   startAtMs: number,
   signal: AbortSignal,
   io: Io,
-): Promise<{ states: ShardTaskState[]; observation: Observation | null }> {
+): Promise<{ states: ShardTaskState[]; observation: Observation | null; interrupted: boolean }> {
   const { settings } = plan;
   const stderr = process.stderr;
   const status = liveLine(stderr, stderr.isTTY === true && process.env.CI !== 'true', io.errWidth);
@@ -361,6 +361,8 @@ async function follow(
     await pause(POLL_MS, signal, stopSentAtMs === null);
   }
   status.end();
+  // Interrupted means the load was: a Ctrl-C during the linger below only ends the linger, as in a run.
+  const interrupted = signal.aborted;
 
   let observation: Observation | null = null;
   if (observer) {
@@ -368,7 +370,7 @@ async function follow(
     if (lingerMs > 0) io.say(`abx fleet: observing ${Math.round(lingerMs / 1000)} s more for late CloudWatch datapoints (Ctrl-C ends it)`);
     observation = await observer.stop({ lingerMs, signal });
   }
-  return { states, observation };
+  return { states, observation, interrupted };
 }
 
 /** Waits `ms`, or less when `wakeOnAbort` and the signal fires (Ctrl-C stops the tasks at once). */

@@ -286,4 +286,33 @@ describe('abx fleet on ECS (the lab)', () => {
       ecs.destroy();
     }
   }, 180_000);
+
+  it('Ctrl-C during the linger ends the observation only: the load was whole, so the report is, and the exit is 0', async () => {
+    const l = await fleetLab({ instanceCapacity: 1000 });
+    const run = startAbx(
+      fleetArgs(l, 'linger', [
+        '--tasks',
+        '2',
+        '-n',
+        '40',
+        '-c',
+        '2',
+        '--asg',
+        l.asgName,
+        '--poll-interval',
+        '1s',
+        '--linger',
+        '5m',
+        '--start-margin',
+        '3s',
+      ]),
+      { env: awsEnv(l), timeoutMs: 120_000 },
+    );
+    await run.waitFor(/observing 300 s more/, 'stderr');
+    run.child.kill('SIGINT');
+    const outcome = await run.done;
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(abField(outcome.stdout, 'Complete requests')).toBe('40');
+    expect(outcome.stdout).toMatch(/^Scaling timeline: /m);
+  }, 180_000);
 });
