@@ -22,28 +22,38 @@ import { declareRunFlags } from './run-flags.js';
 const ENGINES = ['ecs', 'k8s'] as const;
 type Engine = (typeof ENGINES)[number];
 
+/** Each engine's own flags (attribute, flag): the other engine refuses them rather than ignore them. */
+const ENGINE_FLAGS: Record<Engine, ReadonlyArray<readonly [attribute: string, flag: string]>> = {
+  ecs: [
+    ['cluster', '--cluster'],
+    ['taskDefinition', '--task-definition'],
+    ['subnets', '--subnets'],
+    ['securityGroups', '--security-groups'],
+    ['assignPublicIp', '--assign-public-ip'],
+    ['executionRole', '--execution-role'],
+    ['taskRole', '--task-role'],
+    ['logGroup', '--log-group'],
+    ['allowPartial', '--allow-partial'],
+  ],
+  k8s: [
+    ['namespace', '--namespace'],
+    ['manifest', '--manifest'],
+    ['serviceAccount', '--service-account'],
+  ],
+};
+
 /** A fleet's own flags (attribute names): never handed to the shards. */
 const FLEET_ONLY = new Set([
   'engine',
   'tasks',
   'image',
   'results',
-  'namespace',
-  'manifest',
   'name',
   'startMargin',
   'cpu',
   'memory',
-  'serviceAccount',
-  'cluster',
-  'taskDefinition',
-  'subnets',
-  'securityGroups',
-  'assignPublicIp',
-  'executionRole',
-  'taskRole',
-  'logGroup',
-  'allowPartial',
+  ...ENGINE_FLAGS.ecs.map(([attribute]) => attribute),
+  ...ENGINE_FLAGS.k8s.map(([attribute]) => attribute),
 ]);
 
 /**
@@ -190,6 +200,17 @@ function checkShardFlags(url: string | undefined, raw: Record<string, unknown>, 
   return url!.trim();
 }
 
+function refuseOtherEnginesFlags(engine: Engine, raw: Record<string, unknown>): void {
+  const other: Engine = engine === 'ecs' ? 'k8s' : 'ecs';
+  const given = ENGINE_FLAGS[other].find(([attribute]) => raw[attribute] !== undefined);
+  if (given === undefined) return;
+  const own = ENGINE_FLAGS[engine]
+    .map(([, flag]) => flag)
+    .slice(0, 3)
+    .join(', ');
+  throw new ConfigError(`${given[1]} is for --engine ${other}; --engine ${engine} takes ${own} and the like (see abx fleet --help)`);
+}
+
 function text(raw: Record<string, unknown>, key: string): string | undefined {
   const value = raw[key];
   return typeof value === 'string' ? value.trim() : undefined;
@@ -198,14 +219,7 @@ function text(raw: Record<string, unknown>, key: string): string | undefined {
 /** Checks the ECS fleet's flags and the shards' load flags before anything is launched. */
 export function ecsFleetPlan(url: string | undefined, raw: Record<string, unknown>, runArgs: string[], nowMs: number): EcsFleetPlan {
   const { tasks, results } = commonFleetFlags(raw);
-  for (const [key, flag] of [
-    ['namespace', '--namespace'],
-    ['manifest', '--manifest'],
-    ['serviceAccount', '--service-account'],
-  ] as const) {
-    if (raw[key] !== undefined)
-      throw new ConfigError(`${flag} is for --engine k8s; the ECS engine takes --cluster, --subnets and --task-role`);
-  }
+  refuseOtherEnginesFlags('ecs', raw);
   const image = text(raw, 'image');
   const given = text(raw, 'taskDefinition');
   if (image !== undefined && given !== undefined) {
@@ -320,20 +334,7 @@ function fargateMemory(value: string): string {
 /** Checks the fleet's flags and the shards' load flags (as shard 0 would) before anything is written. */
 export function fleetSpec(url: string | undefined, raw: Record<string, unknown>, runArgs: string[], nowMs: number): K8sFleetSpec {
   const { tasks, results } = commonFleetFlags(raw);
-  for (const [key, flag] of [
-    ['cluster', '--cluster'],
-    ['taskDefinition', '--task-definition'],
-    ['subnets', '--subnets'],
-    ['securityGroups', '--security-groups'],
-    ['assignPublicIp', '--assign-public-ip'],
-    ['executionRole', '--execution-role'],
-    ['taskRole', '--task-role'],
-    ['logGroup', '--log-group'],
-    ['allowPartial', '--allow-partial'],
-  ] as const) {
-    if (raw[key] !== undefined)
-      throw new ConfigError(`${flag} is for the ECS engine; --engine k8s takes --namespace, --service-account and --manifest`);
-  }
+  refuseOtherEnginesFlags('k8s', raw);
   const image = text(raw, 'image');
   if (!image) throw new ConfigError('abx fleet --engine k8s needs --image IMAGE: the abx image the pods run (see the Dockerfile)');
   const target = checkShardFlags(url, raw, tasks);

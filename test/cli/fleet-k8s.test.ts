@@ -128,7 +128,7 @@ describe('abx fleet --engine k8s', () => {
     [['--engine', 'k8s', '--image', 'i', '--results', 's3://abx-r/p'], /needs --tasks N/],
     [
       ['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', 's3://abx-r/p', '--cluster', 'load'],
-      /--cluster is for the ECS engine/,
+      /--cluster is for --engine ecs; --engine k8s takes --namespace, --manifest, --service-account/,
     ],
     [['--engine', 'k8s', '--tasks', '3', '--results', 's3://abx-r/p'], /needs --image IMAGE/],
     [['--engine', 'k8s', '--tasks', '3', '--image', 'i', '--results', '/tmp/x'], /--results must be s3:\/\/bucket\/prefix/],
