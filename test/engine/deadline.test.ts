@@ -34,6 +34,9 @@ describe('requests in flight when the run stops', () => {
   });
 
   it('the deadline counts them as dropped; --drain waits and counts them as answered', async () => {
+    // Not a wait-and-count: the engine is in this thread, its 300 ms deadline timer is armed before the first request
+    // is sent, and each answer's 600 ms timer is armed when that request arrives, so Node fires the deadline first
+    // however late a busy machine runs both.
     server = await startServer((_req, res) => setTimeout(() => res.end('late'), 600));
     const dropped = await startLoad(buildRunSettings(server.url, { duration: '300ms', concurrency: '2' }).load).done;
     expect(dropped.interrupted).toBe(false);

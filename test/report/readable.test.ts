@@ -289,7 +289,7 @@ describe('errors that teach', () => {
 
   it('an unbracketed IPv6 address gets the bracketed URL to write', () => {
     expect(() => parseTargetUrl('http://::1:8080/')).toThrow('write IPv6 as http://[::1]:8080/');
-    expect(() => parseTargetUrl('http://fe80::1/x')).toThrow('write IPv6 as http://[fe80::1]/x');
+    expect(() => parseTargetUrl('http://::1/x')).toThrow('write IPv6 as http://[::1]/x');
     expect(parseTargetUrl('http://[::1]:8080/').port).toBe('8080');
   });
 
