@@ -12,17 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { fileKind } from './file-kind.js';
 
 function code(error: unknown): string {
   return (error as NodeJS.ErrnoException | null)?.code ?? 'error';
-}
-
-function kind(info: Stats): string {
-  if (info.isDirectory()) return 'a directory';
-  if (info.isFIFO()) return 'a FIFO';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  return 'not a regular file';
 }
 
 /**
@@ -43,7 +36,7 @@ export function probeOutputPath(flag: string, path: string, opts: { streamed?: b
     if (opts.streamed && (info.isCharacterDevice() || info.isFIFO())) return absolute;
     if (!info.isFile()) {
       throw new ConfigError(
-        `${flag} ${path}: exists and is not a regular file (it is ${kind(info)})${opts.streamed ? '' : '; give a file name'}`,
+        `${flag} ${path}: exists and is not a regular file (it is ${fileKind(info)})${opts.streamed ? '' : '; give a file name'}`,
       );
     }
     try {

@@ -10,10 +10,11 @@
  * or a run killed half-way, never sees a truncated result.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { fileKind } from './file-kind.js';
 import { redactHeaderLine } from '../redact.js';
 import { RESULT_SCHEMA, type Result } from '../stats/result.js';
 import { getS3Text, isS3Url, type S3Settings } from './s3-results.js';
@@ -71,14 +72,6 @@ export async function readResultFile(path: string, s3: S3Settings = {}): Promise
   return result;
 }
 
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return 'a directory';
-  if (info.isFIFO()) return 'a FIFO';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  return 'not a regular file';
-}
-
 /**
  * Replaces `path` with `contents` atomically. Refuses to replace anything but a
  * regular file (a directory, FIFO, device...). A symbolic link is followed, so
@@ -94,7 +87,7 @@ export async function writeFileAtomic(path: string, contents: string): Promise<v
     }
     const resolved = target === path ? info : await stat(target).catch(() => null);
     if (resolved && !resolved.isFile()) {
-      throw new ConfigError(`refusing to write ${path}: it is ${kindOf(resolved)}; give a file name for the result`);
+      throw new ConfigError(`refusing to write ${path}: it is ${fileKind(resolved)}; give a file name for the result`);
     }
     if (resolved) mode = resolved.mode & 0o777;
   } catch (error) {

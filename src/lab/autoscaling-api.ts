@@ -11,6 +11,7 @@
  */
 import type { Simulation, TrackedMetric } from './simulation.js';
 import type { Activity, Instance } from './group.js';
+import type { QueryHandler } from './query-handler.js';
 import { LAB_ACCOUNT_ID } from './ids.js';
 import { ApiError, decodeToken, encodeToken, intParam, isoTime, memberList, members, type XmlObject } from './wire.js';
 
@@ -385,8 +386,6 @@ function describeInstanceRefreshes(sim: Simulation, params: URLSearchParams): Xm
     ),
   };
 }
-
-export type QueryHandler = (sim: Simulation, params: URLSearchParams, nowMs: number) => XmlObject;
 
 export const AUTOSCALING_OPERATIONS: Record<string, QueryHandler> = {
   DescribeAutoScalingGroups: describeAutoScalingGroups,

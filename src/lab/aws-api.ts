@@ -16,8 +16,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Simulation } from './simulation.js';
+import type { QueryHandler } from './query-handler.js';
 import { CLOUDWATCH_OPERATIONS } from './cloudwatch-api.js';
-import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, type QueryHandler } from './autoscaling-api.js';
+import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS } from './autoscaling-api.js';
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS } from './elbv2-api.js';
 import { EC2_OPERATIONS } from './ec2-api.js';
 import { ECS_TARGET_PREFIX, type EcsService } from './ecs-api.js';

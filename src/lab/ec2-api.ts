@@ -11,6 +11,7 @@
  * the result members sit directly in `<OpResponse>`.
  */
 import type { Simulation } from './simulation.js';
+import type { QueryHandler } from './query-handler.js';
 import type { Ec2State, Instance } from './group.js';
 import type { IngressRule, Permission, SecurityGroup } from './network.js';
 import type { TemplateVersion } from './launch-template.js';
@@ -480,9 +481,7 @@ function changeState(sim: Simulation, params: URLSearchParams, to: 'shutting-dow
   return { instancesSet: items(changes) };
 }
 
-export type Ec2Handler = (sim: Simulation, params: URLSearchParams, nowMs: number) => XmlObject;
-
-export const EC2_OPERATIONS: Record<string, Ec2Handler> = {
+export const EC2_OPERATIONS: Record<string, QueryHandler> = {
   DescribeInstances: describeInstances,
   DescribeSecurityGroups: describeSecurityGroups,
   AuthorizeSecurityGroupIngress: authorizeSecurityGroupIngress,

@@ -4,6 +4,7 @@
  * DescribeListeners.
  */
 import type { Simulation } from './simulation.js';
+import type { QueryHandler } from './query-handler.js';
 import { ApiError, intParam, isoTime, memberList, members, type XmlObject } from './wire.js';
 
 export const ELBV2_NAMESPACE = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
@@ -135,7 +136,7 @@ function describeListeners(sim: Simulation, params: URLSearchParams): XmlObject 
   };
 }
 
-export const ELBV2_OPERATIONS: Record<string, (sim: Simulation, params: URLSearchParams, nowMs: number) => XmlObject> = {
+export const ELBV2_OPERATIONS: Record<string, QueryHandler> = {
   DescribeLoadBalancers: describeLoadBalancers,
   DescribeTargetGroups: describeTargetGroups,
   DescribeTargetHealth: describeTargetHealth,
