@@ -12,14 +12,11 @@ import { checkRegion, wantsObservation } from '../observe/options.js';
 import type { AwsCredentials } from '../observe/aws.js';
 import { terminalWidth } from '../report/width.js';
 import { PRINCIPLES, type Principle } from '../check/types.js';
+import type { AwsFlags } from './options.js';
 import { awsFlags } from './run-flags.js';
 
-export interface CheckFlags {
-  asg?: string;
-  targetGroup?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
+/** The AWS flags typed from their one declaration (check polls nothing), and check's own. */
+export interface CheckFlags extends Omit<AwsFlags, 'pollInterval'> {
   json?: boolean;
   only?: string;
   /** A result file (`abx --out`): adds the checks that need a measurement. */
