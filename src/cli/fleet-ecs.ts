@@ -29,7 +29,7 @@ import { allStopped, countPhases, shardStates, taskId, type ShardTaskState } fro
 import { sdkClientConfig, type AwsConfig } from '../observe/aws.js';
 import { parseAlbHost } from '../observe/arn.js';
 import { renderShardTable, type ShardRow } from '../report/shard-table.js';
-import { colorEnabled, painter } from '../report/style.js';
+import { colorEnabled, painter, type Paint } from '../report/style.js';
 import { terminalWidth, wrapLine } from '../report/width.js';
 import type { Observation, Result } from '../stats/result.js';
 import { evaluateAssertions } from '../stats/thresholds.js';
@@ -61,6 +61,8 @@ export interface EcsFleetPlan {
   url: string;
   /** The whole run's settings: the observer, the assertions and the outputs apply to the merged result. */
   settings: RunSettings;
+  /** --no-color gives false; undefined leaves it to the terminal and the environment. */
+  color: boolean | undefined;
 }
 
 /** How often the tasks are described: the live line moves, and the API stays far below its limits. */
@@ -78,7 +80,7 @@ export async function runEcsFleet(plan: EcsFleetPlan): Promise<number> {
   const { settings } = plan;
   const stderr = process.stderr;
   const errWidth = (): number => terminalWidth(stderr, process.env);
-  const errPaint = painter({ color: colorEnabled(stderr, undefined, process.env) });
+  const errPaint = painter({ color: colorEnabled(stderr, plan.color, process.env) });
   const say = (line: string): void => {
     for (const piece of wrapLine(line, errWidth(), 2)) stderr.write(`${piece}\n`);
   };
@@ -116,7 +118,7 @@ export async function runEcsFleet(plan: EcsFleetPlan): Promise<number> {
 
 interface Io {
   say: (line: string) => void;
-  errPaint: ReturnType<typeof painter>;
+  errPaint: Paint;
   errWidth: () => number;
 }
 
@@ -263,7 +265,7 @@ async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Se
       );
     }
     const { states, observation, interrupted } = await follow(plan, ecs, launches, startAtMs, abort.signal, io);
-    return await collect(plan, states, startAtMs, observation, interrupted, s3, io, errPaint);
+    return await collect(plan, states, startAtMs, observation, interrupted, s3, io);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -410,8 +412,8 @@ async function collect(
   interrupted: boolean,
   s3: S3Settings,
   io: Io,
-  errPaint: ReturnType<typeof painter>,
 ): Promise<number> {
+  const { errPaint } = io;
   const { settings } = plan;
   const startAt = new Date(startAtMs).toISOString();
   const read = await Promise.all(states.map((s) => readShard(plan, s.index, startAt, s3)));
@@ -424,7 +426,8 @@ async function collect(
   const results = rows.flatMap((r) => (r.result ? [r.result] : []));
   const files = rows.flatMap((r) => (r.result ? [shardObjectKey(plan.results, r.index)] : []));
   const stdout = process.stdout;
-  const paint = painter({ color: colorEnabled(stdout, undefined, process.env) });
+  const color = colorEnabled(stdout, plan.color, process.env);
+  const paint = painter({ color });
   if (results.length === 0) {
     stdout.write(renderShardTable(rows, paint));
     io.say(`abx fleet: no shard wrote a result under ${plan.results}: nothing to report`);
@@ -456,9 +459,7 @@ async function collect(
   else {
     stdout.write(`This is abx, Version ${abxVersion()} (ApacheBench 2.3 compatible report)\n`);
     stdout.write(`Fleet: ${plan.tasks} shards on ECS Fargate, started together at ${startAt}\n\n`);
-    stdout.write(
-      renderTextReport(merged, { color: colorEnabled(stdout, undefined, process.env), width: terminalWidth(stdout, process.env) }),
-    );
+    stdout.write(renderTextReport(merged, { color, width: terminalWidth(stdout, process.env) }));
     stdout.write(`\nShards\n${renderShardTable(rows, paint)}`);
   }
   await writeOutputs(settings, merged);

@@ -271,6 +271,7 @@ export function ecsFleetPlan(url: string | undefined, raw: Record<string, unknow
     runArgs: [...runArgs, '--no-observe'],
     url: target,
     settings,
+    color: raw.color === false ? false : undefined,
   };
   // Checked last: a bad value in any flag above is the first thing to fix.
   const o = settings.observe;

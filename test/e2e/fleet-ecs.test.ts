@@ -216,9 +216,11 @@ describe('abx fleet on ECS (the lab)', () => {
   it('a task that cannot start says why (CannotPullContainerError)', async () => {
     const l = await fleetLab({ taskFaults: [{ task: 0, fault: 'cannot-pull' }] });
     const outcome = await runAbx(
-      fleetArgs(l, 'pull', ['--tasks', '2', '-n', '20', '-c', '2', '--start-margin', '2s', '--image', 'abx:missing']),
-      { env: awsEnv(l), timeoutMs: 120_000 },
+      fleetArgs(l, 'pull', ['--tasks', '2', '-n', '20', '-c', '2', '--start-margin', '2s', '--image', 'abx:missing', '--no-color']),
+      // --no-color wins over FORCE_COLOR, as in a run: neither stream has a colour code.
+      { env: { ...awsEnv(l), FORCE_COLOR: '1' }, timeoutMs: 120_000 },
     );
+    expect(outcome.stdout + outcome.stderr).not.toContain('\x1b[');
     expect(outcome.code, outcome.stderr).toBe(1);
     expect(unwrapped(outcome.stderr)).toMatch(/task definition arn:aws:ecs:[^ ]+:task-definition\/abx-fleet:\d+ \(registered now\)/);
     expect(unwrapped(outcome.stderr)).toMatch(/shard 0 \(task [0-9a-f]+\): TaskFailedToStart: CannotPullContainerError/);
