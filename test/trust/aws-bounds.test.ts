@@ -6,7 +6,7 @@
  * for what the user must set up (credentials, region).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { condenseSdkWarning } from '../../src/observe/aws.js';
+import { condenseSdkWarning } from '../../src/aws/clients.js';
 import { neverRespond, startRawServer, type FaultServer } from '../helpers/fault-servers.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
 import { startFakeAws, type FakeAws } from '../observe/fake-aws.js';
