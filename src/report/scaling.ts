@@ -303,7 +303,7 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
   lines.push(...wrapped(`  ${legend.join('; ')}`, 2).map((l) => p.dim(l)));
   lines.push('');
 
-  const tts = timeToScale(observation, start);
+  const tts = timeToScale(observation, start, result.timeline);
   lines.push(p.bold('Time to scale'));
   const aboveLabel = `load above target${tts.targetValue !== null ? ` ${num(tts.targetValue)}` : ''}`;
   const labelWidth = Math.max(20, aboveLabel.length + 1);
@@ -335,6 +335,7 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
     capacity[last] = capacity[last].replace(new RegExp(`${verdict}$`), tts.capacityReached ? p.good(verdict) : p.bad(verdict));
     lines.push(...capacity);
   }
+  for (const note of tts.notes) lines.push(...wrapped(`  note: ${note}`, 4).map((l) => p.dim(l)));
   if (observation.warnings.length) {
     lines.push('');
     lines.push(p.warn('Observer warnings'));
