@@ -101,6 +101,35 @@ describe('abx check against the lab', () => {
   });
 });
 
+describe('abx check against abx lab --with-policy: every discovery form reads the load balancer', () => {
+  it.each(['asg', 'targetGroup', 'url'] as const)('from --%s: FAILs alb-sg-world and warns about port 90', async (form) => {
+    t = await startClockedLab({ withPolicy: true });
+    const dns = await (async () => {
+      const { ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+      const elb = new ElasticLoadBalancingV2Client(t!.clientConfig);
+      try {
+        return (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers![0].DNSName!;
+      } finally {
+        elb.destroy();
+      }
+    })();
+    let out = '';
+    const flags = { region: t.lab.region, endpointUrl: t.lab.apiUrl, json: true };
+    const code = await runCheck(
+      form === 'url' ? `http://${dns}/` : undefined,
+      form === 'asg' ? { ...flags, asg: t.lab.asgName } : form === 'targetGroup' ? { ...flags, targetGroup: t.lab.targetGroupArn } : flags,
+      { out: (s) => (out += s), err: () => undefined, credentials: t.clientConfig.credentials, maxAttempts: 1 },
+    );
+    const checks = byId(out);
+    expect(code).toBe(1);
+    expect(checks['security.alb-sg-world']).toMatchObject({ status: 'FAIL' });
+    expect(checks['security.listener-ports'].summary).toContain('port 90');
+    // The policy is there: not the course's starting FAIL.
+    expect(checks['scalability.policy'].status).toBe('PASS');
+    expect(Object.values(checks).filter((c) => c.status === 'SKIP')).toEqual([]);
+  });
+});
+
 describe('check() in the library', () => {
   it('returns the snapshot and the checks, --only applied', async () => {
     t = await startClockedLab();
