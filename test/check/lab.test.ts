@@ -106,7 +106,7 @@ describe('abx check against abx lab --with-policy: every discovery form reads th
     t = await startClockedLab({ withPolicy: true });
     const dns = await (async () => {
       const { ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
-      const elb = new ElasticLoadBalancingV2Client(t!.clientConfig);
+      const elb = new ElasticLoadBalancingV2Client(t.clientConfig);
       try {
         return (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers![0].DNSName!;
       } finally {
