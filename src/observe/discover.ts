@@ -512,7 +512,8 @@ async function findLoadBalancer(f: Finding, read: boolean, lbTargetGroups: Targe
       f.targetGroup = out?.TargetGroups?.find((tg) => tg.TargetGroupArn === tgArn) ?? out?.TargetGroups?.[0] ?? null;
       if (out && !f.targetGroup) f.miss('targetGroup', `target group ${tgName(tgArn)} does not exist in ${api.region}`);
     }
-    const lbArns = f.targetGroup?.LoadBalancerArns ?? [];
+    // Some answers list a load balancer once per listener: count load balancers, not mentions.
+    const lbArns = [...new Set(f.targetGroup?.LoadBalancerArns ?? [])];
     if (!target.loadBalancerArn && lbArns.length) {
       target.loadBalancerArn = lbArns[0];
       if (lbArns.length > 1) f.notes.push(`target group ${tgName(tgArn)} is behind ${lbArns.length} load balancers: reading the first`);
