@@ -302,8 +302,27 @@ describe('timeline rows from the polls', () => {
     const cells = row(text, '-37s');
     // time, abx req, abx p99, req/tgt, vs tgt, healthy, des/InS, CPU: nothing read from CloudWatch is a dash.
     expect(cells.slice(3)).toEqual(['-', '-', '-', '2/2', '-']);
-    expect(text).toMatch(/\n {2}alarm +not seen/);
+    expect(text).toMatch(/\n {2}alarm +no alarm to follow/);
     // No instance event: the InService count the polls saw rise stands in.
     expect(text).toMatch(/\n {2}instance InService +\+30s/);
+  });
+
+  it('a step whose call failed says it could not be read, not that it did not happen', () => {
+    const observation = {
+      ...polled(),
+      samples: polled().samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances'),
+      gaps: [
+        {
+          from: new Date(start).toISOString(),
+          to: new Date(start + 60_000).toISOString(),
+          reason: 'bad-response: DescribeAlarms: HTTP 500; DescribeScalingActivities: HTTP 500',
+          actions: ['DescribeAlarms', 'DescribeScalingActivities'],
+        },
+      ],
+    };
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: start, observation }), { color: false, width: 200 });
+    expect(text).toMatch(/\n {2}alarm +could not read \(DescribeAlarms failed; see the gaps\)/);
+    expect(text).toMatch(/\n {2}scaling activity +could not read \(DescribeScalingActivities failed; see the gaps\)/);
+    expect(text).not.toMatch(/(alarm|scaling activity|instance InService) +not seen/);
   });
 });
