@@ -317,8 +317,14 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   else io.signal?.addEventListener('abort', end, { once: true });
   let observerRef: { blocked(): ObservationBlock | null } | null = null;
   let blockedBy: ObservationBlock | null = null;
+  // Polls that answer while the observer is still starting wait for it: only then can their block be known.
+  let early: Observation | null = null;
   const onPollChecked = (observation: Observation): void => {
-    blockedBy = observerRef?.blocked() ?? null;
+    if (!observerRef) {
+      early = observation;
+      return;
+    }
+    blockedBy = observerRef.blocked();
     if (blockedBy) return end();
     if (held) release(null);
     onPoll(observation);
@@ -335,6 +341,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   );
   observerRef = observer;
   blockedBy ??= observer.blocked();
+  if (!blockedBy && early) onPollChecked(early);
   if (blockedBy) {
     await observer.stop({ signal: AbortSignal.abort() });
     const failure = unreadable(blockedBy, observer.snapshot())!;
