@@ -5,6 +5,7 @@
  * agent on every client, and no Node 20 warning from the library.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,6 +138,14 @@ describe('classifyAwsError', () => {
       expect.arrayContaining(['ecs:RunTask', 's3:PutObject', 's3:ListBucket', 'ec2:DescribeLaunchTemplateVersions']),
     );
     expect(iamActionFor('DeleteEverything')).toBe('unknown:DeleteEverything');
+  });
+
+  it("the README's IAM policy lists every action abx calls", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const policy = readme.slice(readme.indexOf('### IAM policy, calls and cost'));
+    const json = policy.slice(policy.indexOf('```json') + 7, policy.indexOf('```', policy.indexOf('```json') + 7));
+    const listed = (JSON.parse(json) as { Statement: { Action: string[] }[] }).Statement.flatMap((s) => s.Action);
+    expect(listed).toEqual(expect.arrayContaining([...ALL_IAM_ACTIONS]));
   });
 });
 
