@@ -182,11 +182,20 @@ export interface ObserveOptions extends Omit<ObserverOptions, 'url' | 'pollInter
  * trouble: that becomes onWarning lines and gaps in the Observation.
  */
 export async function observe(options: ObserveOptions): Promise<Observer> {
-  const [{ startObserver }, { DEFAULT_POLL_INTERVAL_MS }] = await Promise.all([
+  const [{ startObserver }, { DEFAULT_POLL_INTERVAL_MS }, { parseAwsTargetFlags }] = await Promise.all([
     import('./observe/observer.js'),
     import('./observe/options.js'),
+    import('./aws/target-flags.js'),
   ]);
   const { url, pollIntervalMs, runStartedAtMs, signal, ...rest } = options;
+  // The same checks as abx's flags: a bad ARN or region rejects with a ConfigError naming the flag.
+  parseAwsTargetFlags({
+    asg: rest.asg,
+    targetGroup: rest.targetGroupArn,
+    region: rest.region,
+    profile: rest.profile,
+    endpointUrl: rest.endpointUrl,
+  });
   return startObserver(
     {
       ...rest,
