@@ -8,6 +8,6 @@ export type { CheckOptions, LoadEvents, LoadOptions, LoadProgress, ObserveOption
 export { ConfigError } from './errors.js';
 export type { Check, CheckStatus, Principle, Snapshot } from './check/types.js';
 export type { Lab, LabActivity, LabOptions } from './lab/index.js';
-export type { AwsCredentials } from './observe/aws.js';
+export type { AwsCredentials } from './aws/clients.js';
 export type { Observer } from './observe/observer.js';
 export type { Observation, ObservationEvent, Result } from './stats/result.js';

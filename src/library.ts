@@ -15,7 +15,7 @@ import type { ObserverOptions } from './observe/types.js';
 import { mergeResults } from './stats/merge.js';
 import type { RecordedOptions, Result } from './stats/result.js';
 import type { AbortOnSettings } from './stats/abort-window.js';
-import type { AwsCredentials } from './observe/aws.js';
+import type { AwsCredentials } from './aws/clients.js';
 import type { Check, Principle, Snapshot } from './check/types.js';
 
 /** What to send. Unset fields take ab's defaults: one request, concurrency 1, a 30 s timeout, a new connection per request. */
@@ -182,11 +182,20 @@ export interface ObserveOptions extends Omit<ObserverOptions, 'url' | 'pollInter
  * trouble: that becomes onWarning lines and gaps in the Observation.
  */
 export async function observe(options: ObserveOptions): Promise<Observer> {
-  const [{ startObserver }, { DEFAULT_POLL_INTERVAL_MS }] = await Promise.all([
+  const [{ startObserver }, { DEFAULT_POLL_INTERVAL_MS }, { parseAwsTargetFlags }] = await Promise.all([
     import('./observe/observer.js'),
     import('./observe/options.js'),
+    import('./aws/target-flags.js'),
   ]);
   const { url, pollIntervalMs, runStartedAtMs, signal, ...rest } = options;
+  // The same checks as abx's flags: a bad ARN or region rejects with a ConfigError naming the flag.
+  parseAwsTargetFlags({
+    asg: rest.asg,
+    targetGroup: rest.targetGroupArn,
+    region: rest.region,
+    profile: rest.profile,
+    endpointUrl: rest.endpointUrl,
+  });
   return startObserver(
     {
       ...rest,
@@ -214,32 +223,59 @@ export interface CheckOptions {
   asg?: string;
   targetGroupArn?: string;
   url?: string | URL;
+  /** Else, as abx: the ALB DNS name's region when the group is found from the URL, AWS_REGION, AWS_DEFAULT_REGION, the profile's. */
   region?: string;
   profile?: string;
   endpointUrl?: string;
   credentials?: AwsCredentials;
   /** Keep only these principles (default: all three). */
   only?: Principle[];
+  /** A check that could not be read (SKIP) is a FAIL, as `abx check --strict`. */
+  strict?: boolean;
   signal?: AbortSignal;
 }
 
 /**
  * `abx check` as a function: reads the group, load balancer, security groups,
  * subnets, launch template and policies (read-only calls), and returns what
- * it read and the checks. A denied call is a WARN check naming the IAM
- * action; missing credentials or an unreachable endpoint reject.
+ * it read and the checks. A check whose inputs a denied or failing call left
+ * unread is a SKIP naming the call and IAM action; missing credentials or an
+ * unreachable endpoint reject.
  */
 export async function check(options: CheckOptions): Promise<{ snapshot: Snapshot; checks: Check[] }> {
-  const [{ readSnapshot }, { runChecks }] = await Promise.all([import('./check/read.js'), import('./check/index.js')]);
-  const { asg, targetGroupArn, url, only, signal, ...aws } = options;
+  const [{ readSnapshot }, { runChecks, strictChecks }, { chooseRegion }, { parseAlbHost }, { parseAwsTargetFlags }] = await Promise.all([
+    import('./check/read.js'),
+    import('./check/index.js'),
+    import('./aws/region.js'),
+    import('./observe/arn.js'),
+    import('./aws/target-flags.js'),
+  ]);
+  const { asg, targetGroupArn, url, only, signal, strict, credentials } = options;
+  const flags = parseAwsTargetFlags({
+    asg,
+    targetGroup: targetGroupArn,
+    region: options.region,
+    profile: options.profile,
+    endpointUrl: options.endpointUrl,
+  });
+  const parsedUrl = url === undefined ? undefined : typeof url === 'string' ? new URL(url) : url;
+  // The same region rule as `abx check`: an ALB URL alone is looked for in its DNS name's region.
+  const albRegion = parsedUrl ? parseAlbHost(parsedUrl.hostname)?.region : undefined;
+  const region = chooseRegion(flags.region, process.env, albRegion, !flags.asg && !flags.targetGroupArn).region;
   const snapshot = await readSnapshot(
-    aws,
     {
-      ...(asg ? { asg } : {}),
-      ...(targetGroupArn ? { targetGroupArn } : {}),
-      ...(url !== undefined ? { url: typeof url === 'string' ? new URL(url) : url } : {}),
+      ...(region ? { region } : {}),
+      ...(flags.profile ? { profile: flags.profile } : {}),
+      ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
+      ...(credentials ? { credentials } : {}),
+    },
+    {
+      ...(flags.asg ? { asg: flags.asg } : {}),
+      ...(flags.targetGroupArn ? { targetGroupArn: flags.targetGroupArn } : {}),
+      ...(parsedUrl ? { url: parsedUrl } : {}),
     },
     signal,
   );
-  return { snapshot, checks: runChecks(snapshot, only) };
+  const checks = runChecks(snapshot, only);
+  return { snapshot, checks: strict ? strictChecks(checks) : checks };
 }

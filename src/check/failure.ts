@@ -2,6 +2,7 @@
  * The plan-for-failure checks: can the service lose an Availability Zone or
  * an instance and keep answering. Pure: Snapshot → Check[].
  */
+import { skipUnless } from './skip.js';
 import type { Check, Snapshot } from './types.js';
 
 function groupName(s: Snapshot): string {
@@ -15,11 +16,15 @@ export function groupZones(s: Snapshot): string[] {
   return [...new Set(zones)].sort();
 }
 
-export function checkGroupZones(s: Snapshot): Check | null {
-  if (!s.group) return null;
+export function checkGroupZones(s: Snapshot): Check {
+  const skip = skipUnless(s, 'failure.group-azs', 'failure', 'which zones the group launches into', ['group']);
+  if (skip) return skip;
+  const group = s.group!;
   const zones = groupZones(s);
-  const subnets = (s.group.VPCZoneIdentifier ?? '').split(',').filter(Boolean);
-  const evidence = [`zones: ${zones.join(', ') || 'none'}`, `subnets: ${subnets.join(', ') || 'none'}`];
+  const subnets = (group.VPCZoneIdentifier ?? '').split(',').filter(Boolean);
+  // Without DescribeSubnets the group's own AvailabilityZones (which AWS fills from its subnets) still tell the zones.
+  const source = s.subnets?.length ? 'from its subnets' : "from the group's AvailabilityZones";
+  const evidence = [`zones: ${zones.join(', ') || 'none'} (${source})`, `subnets: ${subnets.join(', ') || 'none'}`];
   if (zones.length >= 2) {
     return {
       id: 'failure.group-azs',
@@ -34,15 +39,18 @@ export function checkGroupZones(s: Snapshot): Check | null {
     id: 'failure.group-azs',
     principle: 'failure',
     status: 'FAIL',
-    summary: `group ${groupName(s)} launches into ${zones.length === 1 ? `one zone only (${zones[0]})` : 'no zone'}: a zone outage takes the service down`,
+    summary: `group ${groupName(s)} launches into ${zones.length === 1 ? `one zone only (${zones[0]})` : 'no zone'}: a zone outage takes the service down (add a subnet in another zone with update-auto-scaling-group --vpc-zone-identifier)`,
     evidence,
-    fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --vpc-zone-identifier "${[...subnets, '<subnet-in-another-zone>'].join(',')}"`,
+    // No subnet in another zone is known here: a command with a placeholder would not run when pasted.
+    fix: null,
   };
 }
 
-export function checkInServiceZones(s: Snapshot): Check | null {
-  if (!s.group) return null;
-  const inService = (s.group.Instances ?? []).filter((i) => i.LifecycleState === 'InService');
+export function checkInServiceZones(s: Snapshot): Check {
+  const skip = skipUnless(s, 'failure.inservice-azs', 'failure', 'where the InService instances run', ['group']);
+  if (skip) return skip;
+  const group = s.group!;
+  const inService = (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService');
   const zones = [...new Set(inService.map((i) => i.AvailabilityZone).filter((z): z is string => Boolean(z)))].sort();
   const evidence = inService.map((i) => `${i.InstanceId ?? '?'} ${i.AvailabilityZone ?? '?'}`);
   if (zones.length >= 2) {
@@ -55,25 +63,33 @@ export function checkInServiceZones(s: Snapshot): Check | null {
       fix: null,
     };
   }
-  const min = Math.max(2, s.group.MinSize ?? 0);
+  const min = Math.max(2, group.MinSize ?? 0);
+  const zonesOfGroup = groupZones(s);
   return {
     id: 'failure.inservice-azs',
     principle: 'failure',
     status: 'FAIL',
-    summary: inService.length
-      ? `all ${inService.length} InService instance${inService.length > 1 ? 's are' : ' is'} in ${zones[0]}`
-      : 'no instance is InService',
+    summary: `${
+      inService.length
+        ? `all ${inService.length} InService instance${inService.length > 1 ? 's are' : ' is'} in ${zones[0]}`
+        : 'no instance is InService'
+    }${zonesOfGroup.length >= 2 ? ` (the group launches into ${zonesOfGroup.length} zones and balances them as it scales)` : ''}`,
     evidence,
-    fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --min-size ${min} --desired-capacity ${Math.max(min, s.group.DesiredCapacity ?? 0)} (with subnets in 2 zones, the group balances them)`,
+    fix:
+      (group.MinSize ?? 0) < 2 || (group.DesiredCapacity ?? 0) < 2
+        ? `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --min-size ${min} --max-size ${Math.max(min, group.MaxSize ?? 0)} --desired-capacity ${Math.max(min, group.DesiredCapacity ?? 0)}`
+        : null,
   };
 }
 
-export function checkLoadBalancerZones(s: Snapshot): Check | null {
-  if (!s.loadBalancer) return null;
-  const azs = s.loadBalancer.AvailabilityZones ?? [];
+export function checkLoadBalancerZones(s: Snapshot): Check {
+  const skip = skipUnless(s, 'failure.alb-azs', 'failure', "the load balancer's zones", ['loadBalancer']);
+  if (skip) return skip;
+  const lb = s.loadBalancer!;
+  const azs = lb.AvailabilityZones ?? [];
   const zones = [...new Set(azs.map((z) => z.ZoneName).filter((z): z is string => Boolean(z)))].sort();
   const evidence = azs.map((z) => `${z.ZoneName ?? '?'} ${z.SubnetId ?? ''}`.trim());
-  const name = s.loadBalancer.LoadBalancerName ?? 'the load balancer';
+  const name = lb.LoadBalancerName ?? 'the load balancer';
   if (zones.length >= 2) {
     return {
       id: 'failure.alb-azs',
@@ -88,17 +104,21 @@ export function checkLoadBalancerZones(s: Snapshot): Check | null {
     id: 'failure.alb-azs',
     principle: 'failure',
     status: 'FAIL',
-    summary: `${name} is in ${zones.length === 1 ? `one zone only (${zones[0]})` : 'no zone'}`,
+    summary: `${name} is in ${zones.length === 1 ? `one zone only (${zones[0]})` : 'no zone'} (add a subnet in another zone with aws elbv2 set-subnets)`,
     evidence,
-    fix: `aws elbv2 set-subnets --load-balancer-arn ${s.loadBalancer.LoadBalancerArn ?? '<arn>'} --subnets ${[...azs.map((z) => z.SubnetId ?? ''), '<subnet-in-another-zone>'].filter(Boolean).join(' ')}`,
+    // As for the group: no subnet in another zone is known, and a placeholder does not paste.
+    fix: null,
   };
 }
 
-export function checkHealthCheckType(s: Snapshot): Check | null {
-  if (!s.group) return null;
-  const behindLb = (s.group.TargetGroupARNs ?? []).length > 0 || (s.group.TrafficSources ?? []).length > 0;
-  const type = s.group.HealthCheckType ?? 'EC2';
-  const evidence = [`HealthCheckType: ${type}`, `target groups: ${(s.group.TargetGroupARNs ?? []).length}`];
+export function checkHealthCheckType(s: Snapshot): Check {
+  const skip = skipUnless(s, 'failure.health-check-type', 'failure', "the group's health check", ['group']);
+  if (skip) return skip;
+  const group = s.group!;
+  const behindLb =
+    (group.TargetGroupARNs ?? []).length > 0 || (group.TrafficSources ?? []).length > 0 || (group.LoadBalancerNames ?? []).length > 0;
+  const type = group.HealthCheckType ?? 'EC2';
+  const evidence = [`HealthCheckType: ${type}`, `target groups: ${(group.TargetGroupARNs ?? []).length}`];
   if (!behindLb || type !== 'EC2') {
     return {
       id: 'failure.health-check-type',
@@ -117,14 +137,16 @@ export function checkHealthCheckType(s: Snapshot): Check | null {
     status: 'WARN',
     summary: "health check type EC2 behind a load balancer: targets failing the load balancer's check are not replaced",
     evidence,
-    fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --health-check-type ELB --health-check-grace-period ${s.group.HealthCheckGracePeriod || 300}`,
+    fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --health-check-type ELB --health-check-grace-period ${group.HealthCheckGracePeriod || 300}`,
   };
 }
 
-export function checkMinSize(s: Snapshot): Check | null {
-  if (!s.group) return null;
-  const min = s.group.MinSize ?? 0;
-  const evidence = [`MinSize: ${min}`, `MaxSize: ${s.group.MaxSize ?? '?'}`];
+export function checkMinSize(s: Snapshot): Check {
+  const skip = skipUnless(s, 'failure.min-size', 'failure', "the group's minimum size", ['group']);
+  if (skip) return skip;
+  const group = s.group!;
+  const min = group.MinSize ?? 0;
+  const evidence = [`MinSize: ${min}`, `MaxSize: ${group.MaxSize ?? '?'}`];
   if (min >= 2)
     return {
       id: 'failure.min-size',
@@ -140,25 +162,27 @@ export function checkMinSize(s: Snapshot): Check | null {
     status: 'WARN',
     summary: `MinSize ${min}: the group may run on ${min === 1 ? 'a single instance' : 'no instance'}`,
     evidence,
-    fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --min-size 2${(s.group.MaxSize ?? 0) < 2 ? ' --max-size 2' : ''}`,
+    fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName(s)} --min-size 2${(group.MaxSize ?? 0) < 2 ? ' --max-size 2' : ''}${(group.DesiredCapacity ?? 0) < 2 ? ' --desired-capacity 2' : ''}`,
   };
 }
 
 const BAD_TARGET_STATES = new Set(['unhealthy', 'unavailable']);
 
-export function checkTargetHealth(s: Snapshot): Check | null {
-  if (!s.targetHealth) return null;
-  const bad = s.targetHealth.filter((t) => BAD_TARGET_STATES.has(t.TargetHealth?.State ?? ''));
-  const evidence = s.targetHealth.map(
+export function checkTargetHealth(s: Snapshot): Check {
+  const skip = skipUnless(s, 'failure.target-health', 'failure', "the targets' health", ['targetHealth']);
+  if (skip) return skip;
+  const health = s.targetHealth!;
+  const bad = health.filter((t) => BAD_TARGET_STATES.has(t.TargetHealth?.State ?? ''));
+  const evidence = health.map(
     (t) => `${t.Target?.Id ?? '?'} ${t.TargetHealth?.State ?? '?'}${t.TargetHealth?.Reason ? ` (${t.TargetHealth.Reason})` : ''}`,
   );
-  const healthy = s.targetHealth.filter((t) => t.TargetHealth?.State === 'healthy').length;
+  const healthy = health.filter((t) => t.TargetHealth?.State === 'healthy').length;
   if (bad.length === 0) {
     return {
       id: 'failure.target-health',
       principle: 'failure',
       status: 'PASS',
-      summary: `${healthy} of ${s.targetHealth.length} targets healthy, none unhealthy`,
+      summary: `${healthy} of ${health.length} targets healthy, none unhealthy`,
       evidence,
       fix: null,
     };
@@ -176,7 +200,7 @@ export function checkTargetHealth(s: Snapshot): Check | null {
 }
 
 export function failureChecks(s: Snapshot): Check[] {
-  return [checkGroupZones, checkInServiceZones, checkLoadBalancerZones, checkHealthCheckType, checkMinSize, checkTargetHealth]
-    .map((f) => f(s))
-    .filter((c): c is Check => c !== null);
+  return [checkGroupZones, checkInServiceZones, checkLoadBalancerZones, checkHealthCheckType, checkMinSize, checkTargetHealth].map((f) =>
+    f(s),
+  );
 }

@@ -4,6 +4,7 @@
  * now. Pure: (Snapshot, Result) → Check[].
  */
 import type { Observation, Result } from '../stats/result.js';
+import { skipUnless } from './skip.js';
 import type { Check, Snapshot } from './types.js';
 
 const REQUEST_METRIC = 'ALBRequestCountPerTarget';
@@ -50,9 +51,10 @@ function requestTarget(s: Snapshot, o: Observation): { value: number; policy: st
 }
 
 export function checkPeakCapacity(s: Snapshot, r: Result): Check | null {
-  if (!s.group) return null;
-  const name = s.group.AutoScalingGroupName ?? '<group>';
   const id = 'scalability.peak-capacity';
+  const skip = skipUnless(s, id, 'scalability', 'the measured peak against MaxSize', ['group']);
+  if (skip || !s.group) return skip;
+  const name = s.group.AutoScalingGroupName ?? '<group>';
   const o = r.observation;
   if (!o) {
     return {

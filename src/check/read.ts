@@ -1,14 +1,18 @@
 /**
  * Fills a Snapshot from AWS: discovery as the observer does it (group ↔
- * target group ↔ load balancer), then the reads only `abx check` needs
- * (listeners, target health, EC2 security groups, subnets, instances, the
- * launch template version). Every read is read-only; a failed one becomes a
- * ReadTrouble (a WARN naming the IAM action), never an exception.
+ * target group ↔ load balancer, policies, alarms), then the reads only `abx
+ * check` needs (listeners, target health, instances, the launch template
+ * version, security groups, subnets). Every read is read-only; a failed one
+ * is recorded as the reason its inputs are missing (the checks that need
+ * them SKIP, naming the IAM action), never an exception, except for what no
+ * read can get past (no credentials, no endpoint).
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { classifyAwsError, createAwsApi, iamActionFor, sdkClientConfig, type AwsConfig, type AwsTrouble } from '../observe/aws.js';
-import { discover } from '../observe/discover.js';
-import type { ReadTrouble, Snapshot } from './types.js';
+import type { ResponseLaunchTemplateData } from '@aws-sdk/client-ec2';
+import { createAwsApi, type AwsConfig } from '../aws/clients.js';
+import { ALL_IAM_ACTIONS, classifyAwsError, iamActionFor, type AwsTroubleKind } from '../aws/errors.js';
+import { discover, type DiscoveryPart } from '../observe/discover.js';
+import type { NamedGroup, Snapshot, SnapshotPart } from './types.js';
 
 export interface CheckTargetInput {
   asg?: string;
@@ -31,21 +35,28 @@ export const CHECK_IAM_ACTIONS: readonly string[] = [
   'DescribeLaunchTemplateVersions',
 ].map(iamActionFor);
 
+// Kept in step with the one list of IAM actions: a check read that is not in it would print "unknown:".
+for (const action of CHECK_IAM_ACTIONS) if (!ALL_IAM_ACTIONS.includes(action)) throw new Error(`no IAM action for ${action}`);
+
 /** A read that cannot go on at all (no credentials, no endpoint): the CLI says it and exits. */
 export class CheckReadError extends Error {
   constructor(
     message: string,
-    readonly kind: AwsTrouble['kind'],
+    readonly kind: AwsTroubleKind,
   ) {
     super(message);
     this.name = 'CheckReadError';
   }
 }
 
-function toTrouble(action: string, error: unknown): ReadTrouble {
-  const t = classifyAwsError(error, action);
-  return { action, iamAction: iamActionFor(action), message: t.message, accessDenied: t.kind === 'access-denied' };
-}
+/** What a missing discovery part leaves unread for the checks. */
+const PARTS_OF: Record<DiscoveryPart, SnapshotPart[]> = {
+  group: ['group', 'instanceSecurityGroups', 'launchTemplate', 'subnets', 'policies'],
+  targetGroup: ['targetGroup', 'targetHealth'],
+  loadBalancer: ['loadBalancer', 'listeners', 'loadBalancerSecurityGroups'],
+  policy: ['policies'],
+  alarms: [],
+};
 
 /** The launch template the group launches from, directly or through a mixed instances policy. */
 function launchTemplateOf(group: AutoScalingGroup): { id?: string; name?: string; version: string } | null {
@@ -58,100 +69,100 @@ function launchTemplateOf(group: AutoScalingGroup): { id?: string; name?: string
   };
 }
 
+/** The security groups a launch template gives each instance (directly, or on its network interfaces). */
+export function launchTemplateGroups(data: ResponseLaunchTemplateData): string[] {
+  const ids = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])];
+  return [...new Set(ids)];
+}
+
 export async function readSnapshot(config: AwsConfig, input: CheckTargetInput, signal?: AbortSignal): Promise<Snapshot> {
   const api = await createAwsApi(config);
-  const [ec2sdk, elbsdk] = await Promise.all([import('@aws-sdk/client-ec2'), import('@aws-sdk/client-elastic-load-balancing-v2')]);
-  const common = sdkClientConfig({ ...config, region: api.region });
-  const ec2 = new ec2sdk.EC2Client(common);
-  const elbv2 = new elbsdk.ElasticLoadBalancingV2Client(common);
-  const snapshot: Snapshot = { region: api.region, troubles: [], notes: [] };
-  // Credentials and endpoint problems hold for every call: stop at the first one instead of a WARN per call.
-  const read = async <T>(action: string, run: () => Promise<T>): Promise<T | undefined> => {
+  const snapshot: Snapshot = { region: api.region, unread: {}, troubles: [], notes: [] };
+  const unread = (parts: readonly SnapshotPart[], reason: string): void => {
+    const unreadParts = (snapshot.unread ??= {});
+    for (const part of parts) unreadParts[part] ??= reason;
+  };
+  /** Credentials and endpoint problems hold for every call: stop at the first one instead of a SKIP per check. */
+  const fatal = (action: string, error: unknown): void => {
+    const t = classifyAwsError(error, action);
+    if (t.kind === 'credentials' || t.kind === 'unreachable' || t.kind === 'aborted') throw new CheckReadError(t.message, t.kind);
+  };
+  const failed = (action: string, error: unknown, parts: readonly SnapshotPart[]): void => {
+    fatal(action, error);
+    const t = classifyAwsError(error, action);
+    snapshot.troubles.push({ action, iamAction: t.iamAction, message: t.message, accessDenied: t.kind === 'access-denied' });
+    unread(parts, t.kind === 'access-denied' ? `${action} was denied: allow IAM action ${t.iamAction}` : t.message);
+  };
+  const read = async <T>(action: string, parts: readonly SnapshotPart[], run: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await run();
     } catch (error) {
-      const t = classifyAwsError(error, action);
-      if (t.kind === 'credentials' || t.kind === 'unreachable' || t.kind === 'aborted') throw new CheckReadError(t.message, t.kind);
-      snapshot.troubles.push(toTrouble(action, error));
+      failed(action, error, parts);
       return undefined;
     }
   };
-  const opts = signal ? { abortSignal: signal } : {};
   try {
-    const found = await discover(api, input, signal);
-    for (const t of found.troubles) {
-      const kind = classifyAwsError(t.error, t.action).kind;
-      if (kind === 'credentials' || kind === 'unreachable') throw new CheckReadError(classifyAwsError(t.error, t.action).message, kind);
-      snapshot.troubles.push(toTrouble(t.action, t.error));
+    const found = await discover(api, input, { loadBalancer: true, ...(signal ? { signal } : {}) });
+    for (const t of found.troubles) fatal(t.action, t.error);
+    // A part missing because its call failed says so with the IAM action; one that is not there says that.
+    for (const m of found.missing) {
+      const trouble = m.action ? found.troubles.find((t) => t.action === m.action) : undefined;
+      if (trouble) failed(trouble.action, trouble.error, PARTS_OF[m.part]);
+      else unread(PARTS_OF[m.part], m.reason);
     }
-    snapshot.notes.push(...found.notes.filter((n) => !/target-tracking policy/.test(n)));
-    const { asg, loadBalancerArn, targetGroupArn } = found.target;
+    snapshot.notes.push(...found.notes);
+    if (found.group) snapshot.group = found.group;
+    if (found.loadBalancer) snapshot.loadBalancer = found.loadBalancer;
+    if (found.targetGroup) snapshot.targetGroup = found.targetGroup;
+    if (found.policies) snapshot.policies = found.policies;
+    if (found.alarms) snapshot.alarms = found.alarms;
 
-    if (asg) {
-      const out = await read('DescribeAutoScalingGroups', () => api.describeAutoScalingGroups({ AutoScalingGroupNames: [asg] }, signal));
-      snapshot.group = out?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === asg);
-      const policies = await read('DescribePolicies', () => api.describePolicies({ AutoScalingGroupName: asg }, signal));
-      if (policies) snapshot.policies = policies.ScalingPolicies ?? [];
-      const alarmNames = (snapshot.policies ?? [])
-        .flatMap((p) => (p.Alarms ?? []).map((a) => a.AlarmName))
-        .filter((n): n is string => Boolean(n));
-      if (alarmNames.length) {
-        const alarms = await read('DescribeAlarms', () => api.describeAlarms({ AlarmNames: alarmNames }, signal));
-        if (alarms) snapshot.alarms = alarms.MetricAlarms ?? [];
-      }
-    }
-    if (loadBalancerArn) {
-      const out = await read('DescribeLoadBalancers', () => api.describeLoadBalancers({ LoadBalancerArns: [loadBalancerArn] }, signal));
-      snapshot.loadBalancer = out?.LoadBalancers?.[0];
-      const listeners = await read('DescribeListeners', () =>
-        elbv2.send(new elbsdk.DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }), opts),
-      );
+    const lbArn = found.loadBalancer?.LoadBalancerArn;
+    if (lbArn) {
+      const listeners = await read('DescribeListeners', ['listeners'], () => api.describeListeners({ LoadBalancerArn: lbArn }, signal));
       if (listeners) snapshot.listeners = listeners.Listeners ?? [];
     }
-    if (targetGroupArn) {
-      const out = await read('DescribeTargetGroups', () => api.describeTargetGroups({ TargetGroupArns: [targetGroupArn] }, signal));
-      snapshot.targetGroup = out?.TargetGroups?.[0];
-      const health = await read('DescribeTargetHealth', () =>
-        elbv2.send(new elbsdk.DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), opts),
+    const tgArn = found.targetGroup?.TargetGroupArn;
+    if (tgArn) {
+      const health = await read('DescribeTargetHealth', ['targetHealth'], () =>
+        api.describeTargetHealth({ TargetGroupArn: tgArn }, signal),
       );
       if (health) snapshot.targetHealth = health.TargetHealthDescriptions ?? [];
     }
 
     const group = snapshot.group;
+    const named: NamedGroup[] = [];
+    let instancesRead = true;
     const instanceIds = (group?.Instances ?? []).map((i) => i.InstanceId).filter((id): id is string => Boolean(id));
     if (instanceIds.length) {
-      const out = await read('DescribeInstances', () => ec2.send(new ec2sdk.DescribeInstancesCommand({ InstanceIds: instanceIds }), opts));
-      if (out) {
-        const ids = (out.Reservations ?? [])
-          .flatMap((r) => r.Instances ?? [])
-          .flatMap((i) => (i.SecurityGroups ?? []).map((g) => g.GroupId));
-        snapshot.instanceSecurityGroupIds = [...new Set(ids.filter((id): id is string => Boolean(id)))];
-      }
-    }
-    const groupIds = [...new Set([...(snapshot.loadBalancer?.SecurityGroups ?? []), ...(snapshot.instanceSecurityGroupIds ?? [])])];
-    if (groupIds.length) {
-      const out = await read('DescribeSecurityGroups', () =>
-        ec2.send(new ec2sdk.DescribeSecurityGroupsCommand({ GroupIds: groupIds }), opts),
+      const out = await read('DescribeInstances', ['instanceSecurityGroups'], () =>
+        api.describeInstances({ InstanceIds: instanceIds }, signal),
       );
-      if (out) snapshot.securityGroups = out.SecurityGroups ?? [];
-    }
-    const subnetIds = (group?.VPCZoneIdentifier ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (subnetIds.length) {
-      const out = await read('DescribeSubnets', () => ec2.send(new ec2sdk.DescribeSubnetsCommand({ SubnetIds: subnetIds }), opts));
-      if (out) snapshot.subnets = out.Subnets ?? [];
+      if (out) {
+        for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+          for (const g of instance.SecurityGroups ?? [])
+            if (g.GroupId) named.push({ id: g.GroupId, from: `instance ${instance.InstanceId ?? '?'}` });
+        }
+      } else instancesRead = false;
     }
     const template = group ? launchTemplateOf(group) : null;
+    if (group && !template) {
+      const config = group.LaunchConfigurationName;
+      unread(
+        ['launchTemplate'],
+        config
+          ? `group ${group.AutoScalingGroupName ?? '?'} launches from launch configuration ${config}, which abx does not read`
+          : `group ${group.AutoScalingGroupName ?? '?'} names no launch template`,
+      );
+    }
     if (template) {
-      const out = await read('DescribeLaunchTemplateVersions', () =>
-        ec2.send(
-          new ec2sdk.DescribeLaunchTemplateVersionsCommand({
+      const out = await read('DescribeLaunchTemplateVersions', ['launchTemplate'], () =>
+        api.describeLaunchTemplateVersions(
+          {
             ...(template.id ? { LaunchTemplateId: template.id } : { LaunchTemplateName: template.name }),
             Versions: [template.version],
-          }),
-          opts,
+          },
+          signal,
         ),
       );
       const version = out?.LaunchTemplateVersions?.[0];
@@ -161,12 +172,53 @@ export async function readSnapshot(config: AwsConfig, input: CheckTargetInput, s
           version: String(version.VersionNumber ?? template.version),
           data: version.LaunchTemplateData,
         };
+        const from = `launch template ${snapshot.launchTemplate.id} version ${snapshot.launchTemplate.version}`;
+        for (const id of launchTemplateGroups(version.LaunchTemplateData)) named.push({ id, from });
+      } else if (out) {
+        unread(
+          ['launchTemplate'],
+          `DescribeLaunchTemplateVersions has no version ${template.version} of ${template.id ?? template.name ?? '?'}`,
+        );
       }
+    }
+    if (group && instancesRead) {
+      // The instances' groups and the launch template's (what the next instance gets, and all there is at 0 instances).
+      if (instanceIds.length > 0 || snapshot.launchTemplate) snapshot.instanceSecurityGroups = dedupe(named);
+      else {
+        unread(
+          ['instanceSecurityGroups'],
+          snapshot.unread?.launchTemplate ??
+            `group ${group.AutoScalingGroupName ?? '?'} has no instances and no launch template abx could read`,
+        );
+      }
+    }
+    const groupIds = [
+      ...new Set([...(snapshot.loadBalancer?.SecurityGroups ?? []), ...(snapshot.instanceSecurityGroups ?? []).map((g) => g.id)]),
+    ];
+    if (groupIds.length) {
+      const out = await read('DescribeSecurityGroups', ['loadBalancerSecurityGroups', 'instanceSecurityGroups'], () =>
+        api.describeSecurityGroups({ GroupIds: groupIds }, signal),
+      );
+      if (out) snapshot.securityGroups = out.SecurityGroups ?? [];
+    } else {
+      snapshot.securityGroups = [];
+    }
+    const subnetIds = (group?.VPCZoneIdentifier ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (subnetIds.length) {
+      const out = await read('DescribeSubnets', ['subnets'], () => api.describeSubnets({ SubnetIds: subnetIds }, signal));
+      if (out) snapshot.subnets = out.Subnets ?? [];
     }
     return snapshot;
   } finally {
     api.destroy();
-    ec2.destroy();
-    elbv2.destroy();
   }
+}
+
+function dedupe(groups: NamedGroup[]): NamedGroup[] {
+  const seen = new Map<string, NamedGroup>();
+  for (const g of groups) if (!seen.has(g.id)) seen.set(g.id, g);
+  return [...seen.values()];
 }

@@ -1,6 +1,7 @@
 /**
  * The checks as a table grouped by principle, fitted to the terminal: a row
- * per check (status, id, what was found), its fix below it. Pure.
+ * per check (status, id, what was found, or for a SKIP why it could not be
+ * checked), its fix below it as lines to paste into a shell. Pure.
  */
 import { wrapLine } from '../report/width.js';
 import { PRINCIPLES, type Check, type Snapshot } from './types.js';
@@ -11,29 +12,76 @@ function shortId(check: Check): string {
   return check.id.startsWith(`${check.principle}.`) ? check.id.slice(check.principle.length + 1) : check.id;
 }
 
-/**
- * A fix broken at spaces only: a command is copied, so a word (an ARN, a JSON
- * argument) longer than the room is kept whole on its own line rather than cut.
- */
-export function wrapWords(text: string, width: number, firstIndent: number, indent: number): string[] {
-  const lines: string[] = [];
-  let line = ' '.repeat(firstIndent);
-  let empty = true;
-  for (const word of text.split(' ')) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = ' '.repeat(indent);
-      empty = true;
-    }
-    line += empty ? word : ` ${word}`;
-    empty = false;
+/** A command's shell words: spaces inside single or double quotes do not split a word. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | null = null;
+  for (const ch of command) {
+    if (quote) {
+      word += ch;
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') {
+      word += ch;
+      quote = ch;
+    } else if (ch === ' ') {
+      if (word) words.push(word);
+      word = '';
+    } else word += ch;
   }
-  lines.push(line);
+  if (word) words.push(word);
+  return words;
+}
+
+/**
+ * A fix as lines a shell runs when pasted: each command of the fix (joined by
+ * " && ") starts a line at `indent`, and a line that would pass `width` is
+ * broken before an option with " \" at its end, never inside a word (an ARN,
+ * a JSON argument); a word longer than the room stays whole on its line.
+ */
+export function shellLines(fix: string, width: number, indent = 4): string[] {
+  const lines: string[] = [];
+  const commands = fix.split(' && ');
+  commands.forEach((command, n) => {
+    const last = n === commands.length - 1;
+    // An option and its value stay together when they fit: "--group-id sg-0abc".
+    const units: string[][] = [];
+    for (const word of shellWords(command)) {
+      const prev = units.at(-1);
+      if (prev && prev.length === 1 && prev[0].startsWith('--') && !word.startsWith('--')) prev.push(word);
+      else units.push([word]);
+    }
+    let line = ' '.repeat(indent);
+    let empty = true;
+    const breakLine = (): void => {
+      lines.push(`${line} \\`);
+      line = ' '.repeat(indent + 2);
+      empty = true;
+    };
+    // Room for " \\" at the end of a line that goes on.
+    const fits = (text: string): boolean => line.length + (empty ? 0 : 1) + text.length + 2 <= width;
+    for (const unit of units) {
+      const text = unit.join(' ');
+      if (!empty && !fits(text)) breakLine();
+      if (unit.length === 2 && !fits(text)) {
+        // Too long even on a line of its own: the value (an ARN, a JSON argument) goes whole on the next line.
+        line += empty ? unit[0] : ` ${unit[0]}`;
+        empty = false;
+        breakLine();
+        line += unit[1];
+        empty = false;
+        continue;
+      }
+      line += empty ? text : ` ${text}`;
+      empty = false;
+    }
+    lines.push(last ? line : `${line} && \\`);
+  });
   return lines;
 }
 
 export function checkCounts(checks: readonly Check[]): string {
-  const order = ['FAIL', 'WARN', 'PASS', 'INFO'] as const;
+  const order = ['FAIL', 'WARN', 'SKIP', 'PASS', 'INFO'] as const;
   return order
     .map((status) => ({ status, n: checks.filter((c) => c.status === status).length }))
     .filter((x) => x.n > 0)
@@ -60,7 +108,8 @@ export function formatCheckTable(snapshot: Snapshot, checks: readonly Check[], w
       const head = `  ${c.status.padEnd(4)}  ${id.length < ID_COLUMN ? id.padEnd(ID_COLUMN) : `${id} `}`;
       lines.push(...wrapLine(`${head}${c.summary}`, width, indent));
       if (c.fix && c.status !== 'PASS') {
-        for (const command of c.fix.split(' && ')) lines.push(...wrapWords(`fix: ${command}`, width, indent, indent + 5));
+        // The label on its own line: what follows is only the command, so pasting it runs it.
+        lines.push(`${' '.repeat(indent)}fix:`, ...shellLines(c.fix, width));
       }
     }
   }

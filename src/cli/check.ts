@@ -2,14 +2,16 @@
  * `abx check [--asg NAME | --target-group ARN | URL]`: reads the group, its
  * load balancer, security groups, subnets, launch template and policies, and
  * says what will bite under load or under attack (security, failure,
- * scalability). Exit 0 when nothing FAILs, 1 when a check FAILs, 2 on bad
- * usage or missing credentials. With --from result.json, the run's measured
+ * scalability). A check whose inputs could not be read is a SKIP with the
+ * reason (--strict makes it a FAIL). Exit 0 when nothing FAILs, 1 when a
+ * check FAILs, 2 on bad usage or missing credentials. With --from result.json, the run's measured
  * peak is checked against the group's MaxSize too.
  */
 import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { ConfigError, EXIT, ObserverError } from '../errors.js';
-import { checkRegion, wantsObservation } from '../observe/options.js';
-import type { AwsCredentials } from '../observe/aws.js';
+import { wantsObservation } from '../observe/options.js';
+import type { AwsCredentials } from '../aws/clients.js';
+import { parseAwsTargetFlags } from '../aws/target-flags.js';
 import { terminalWidth } from '../report/width.js';
 import { PRINCIPLES, type Principle } from '../check/types.js';
 import type { AwsFlags } from './options.js';
@@ -21,6 +23,8 @@ export interface CheckFlags extends Omit<AwsFlags, 'pollInterval'> {
   only?: string;
   /** A result file (`abx --out`): adds the checks that need a measurement. */
   from?: string;
+  /** Every SKIP (a check that could not be read) becomes a FAIL: for CI. */
+  strict?: boolean;
 }
 
 export interface CheckIo {
@@ -62,40 +66,46 @@ function parseUrl(url: string | undefined): URL | undefined {
 export async function runCheck(url: string | undefined, flags: CheckFlags, io: CheckIo): Promise<number> {
   const only = parseOnly(flags.only);
   const parsedUrl = parseUrl(url);
-  if (!wantsObservation({ asg: flags.asg, targetGroupArn: flags.targetGroup, url: parsedUrl })) {
+  const aws = parseAwsTargetFlags(flags);
+  if (!wantsObservation({ asg: aws.asg, targetGroupArn: aws.targetGroupArn, url: parsedUrl })) {
     throw new ConfigError(
       parsedUrl
         ? `check: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME or --target-group ARN`
         : 'check needs --asg NAME, --target-group ARN or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
     );
   }
-  const region = flags.region !== undefined ? checkRegion(flags.region) : undefined;
   // Read before AWS: a bad file is bad usage (exit 2) and should not wait for the API.
   const measured = flags.from !== undefined ? await (await import('./result-file.js')).readResultFile(flags.from) : undefined;
-  const [{ readSnapshot, CheckReadError }, { runChecks, checksExitCode }, { formatCheckTable }, { chooseRegion }, { parseAlbHost }] =
-    await Promise.all([
-      import('../check/read.js'),
-      import('../check/index.js'),
-      import('../check/table.js'),
-      import('../observe/aws.js'),
-      import('../observe/arn.js'),
-    ]);
+  const [
+    { readSnapshot, CheckReadError },
+    { runChecks, checksExitCode, strictChecks },
+    { formatCheckTable },
+    { chooseRegion },
+    { parseAlbHost },
+  ] = await Promise.all([
+    import('../check/read.js'),
+    import('../check/index.js'),
+    import('../check/table.js'),
+    import('../aws/region.js'),
+    import('../observe/arn.js'),
+  ]);
   const albRegion = parsedUrl ? parseAlbHost(parsedUrl.hostname)?.region : undefined;
-  const chosen = chooseRegion(region, process.env, albRegion, !flags.asg && !flags.targetGroup);
+  const chosen = chooseRegion(aws.region, process.env, albRegion, !aws.asg && !aws.targetGroupArn);
+  if (chosen.note) io.err(`abx: check: ${chosen.note}\n`);
   let snapshot;
   try {
     snapshot = await readSnapshot(
       {
         ...(chosen.region ? { region: chosen.region } : {}),
-        ...(flags.profile ? { profile: flags.profile } : {}),
-        ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
+        ...(aws.profile ? { profile: aws.profile } : {}),
+        ...(aws.endpointUrl ? { endpointUrl: aws.endpointUrl } : {}),
         ...(io.credentials ? { credentials: io.credentials } : {}),
         ...(io.maxAttempts ? { maxAttempts: io.maxAttempts } : {}),
         onWarning: (m) => io.err(`abx: warning: ${m}\n`),
       },
       {
-        ...(flags.asg ? { asg: flags.asg } : {}),
-        ...(flags.targetGroup ? { targetGroupArn: flags.targetGroup } : {}),
+        ...(aws.asg ? { asg: aws.asg } : {}),
+        ...(aws.targetGroupArn ? { targetGroupArn: aws.targetGroupArn } : {}),
         ...(parsedUrl ? { url: parsedUrl } : {}),
       },
     );
@@ -108,11 +118,12 @@ export async function runCheck(url: string | undefined, flags: CheckFlags, io: C
     throw error;
   }
   if (!snapshot.group && !snapshot.loadBalancer) {
-    const why = snapshot.notes[0] ?? snapshot.troubles[0]?.message ?? 'nothing found';
+    const why = snapshot.unread?.group ?? snapshot.troubles[0]?.message ?? snapshot.notes[0] ?? 'nothing found';
     io.err(`abx: check: found no Auto Scaling group or load balancer to check: ${why}\n`);
     return EXIT.failed;
   }
-  const checks = runChecks(snapshot, only, measured);
+  const all = runChecks(snapshot, only, measured);
+  const checks = flags.strict ? strictChecks(all) : all;
   if (flags.json) {
     io.out(
       `${JSON.stringify(
@@ -122,7 +133,10 @@ export async function runCheck(url: string | undefined, flags: CheckFlags, io: C
           asg: snapshot.group?.AutoScalingGroupName ?? null,
           loadBalancerArn: snapshot.loadBalancer?.LoadBalancerArn ?? null,
           targetGroupArn: snapshot.targetGroup?.TargetGroupArn ?? null,
+          strict: flags.strict === true,
           notes: snapshot.notes,
+          // The reads that failed, each with its IAM action: the SKIPs name them too.
+          troubles: snapshot.troubles,
           checks,
         },
         null,
@@ -149,6 +163,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--json', 'print {"schema": "abx.check/v1", "checks": [...]}')
     .option('--only <principles>', 'comma-separated: security, failure, scalability')
     .option('--from <result.json>', "add the checks that need a measurement, from a run's result file (abx --out)")
+    .option('--strict', 'a check that could not be read (SKIP) FAILs: for CI')
     .action(async (url, _flags, command) => {
       // Flags shared with the main command (--asg, --region...) may land on either; optsWithGlobals sees both.
       const flags = command.optsWithGlobals() as CheckFlags;

@@ -7,12 +7,12 @@
  * one run, with a line per shard. Ctrl-C stops every task and still collects
  * what they wrote.
  */
-import { ConfigError, EXIT } from '../errors.js';
 import {
   ABX_CONTAINER,
   ABX_FAMILY,
   LOG_STREAM_PREFIX,
   describeAll,
+  EcsCallError,
   ecsCalls,
   ensureTaskDefinition,
   givenTaskDefinition,
@@ -26,7 +26,10 @@ import {
 import { loadBalancerNetwork, type TaskNetwork } from '../fleet/ecs-network.js';
 import { shardArgs, shardObjectKey } from '../fleet/shard-command.js';
 import { allStopped, countPhases, shardStates, taskId, type ShardTaskState } from '../fleet/task-states.js';
-import { sdkClientConfig, type AwsConfig } from '../observe/aws.js';
+import { createEcsApi, type AwsConfig } from '../aws/clients.js';
+import { classifyAwsError } from '../aws/errors.js';
+import { chooseRegion } from '../aws/region.js';
+import { ConfigError, EXIT, ObserverError } from '../errors.js';
 import { parseAlbHost } from '../observe/arn.js';
 import { renderShardTable, type ShardRow } from '../report/shard-table.js';
 import { colorEnabled, painter, type Paint } from '../report/style.js';
@@ -38,7 +41,7 @@ import { liveLine } from './live-line.js';
 import type { RunSettings } from './options.js';
 import { readResultFile } from './result-file.js';
 import { startObserverIfWanted, writeOutputs } from './run.js';
-import { listS3Json, type S3Settings } from './s3-results.js';
+import { checkS3Writable, isS3Url, listS3Json, type S3Settings } from './s3-results.js';
 
 /** What `abx fleet` asks of ECS, checked and filled in from its flags (fleet.ts). */
 export interface EcsFleetPlan {
@@ -63,16 +66,24 @@ export interface EcsFleetPlan {
   settings: RunSettings;
   /** --no-color gives false; undefined leaves it to the terminal and the environment. */
   color: boolean | undefined;
+  /** Past the load's scheduled end (and drain), how long the tasks may run before abx stops them (default 120 s). */
+  endMarginMs?: number;
+  /** After StopTask, how long abx waits for the tasks to stop before collecting without them (default 45 s). */
+  stopWaitMs?: number;
 }
 
 /** How often the tasks are described: the live line moves, and the API stays far below its limits. */
 const POLL_MS = 2_000;
 /** After Ctrl-C, how long the fleet waits for its tasks to stop (ECS gives a container 30 s after SIGTERM). */
 const STOP_WAIT_MS = 45_000;
+/**
+ * The fleet's deadline is the load's scheduled end (start, -t or the load
+ * shape, and --drain) plus this: time for each shard to write its result to
+ * S3 and exit, with room for a slow one.
+ */
+const END_MARGIN_MS = 120_000;
 /** Without a DescribeTasks answer for this long, the fleet stops waiting and collects. */
 const DESCRIBE_GIVE_UP_MS = 120_000;
-/** ECS API calls are slower than the observer's reads (RunTask places a task): a generous per-call deadline. */
-const ECS_REQUEST_TIMEOUT_MS = 15_000;
 /** Default linger after the load when observing, as a run's: one more metric period lands. */
 const DEFAULT_LINGER_MS = 60_000;
 
@@ -85,29 +96,35 @@ export async function runEcsFleet(plan: EcsFleetPlan): Promise<number> {
     for (const piece of wrapLine(line, errWidth(), 2)) stderr.write(`${piece}\n`);
   };
   const o = settings.observe;
-  const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? parseAlbHost(settings.load.url.hostname)?.region;
+  // The observer's rule: the tasks launch where the group they load is found (the ALB's DNS name beats the environment).
+  const choice = chooseRegion(
+    o.region,
+    process.env,
+    parseAlbHost(settings.load.url.hostname)?.region,
+    o.asg === undefined && o.targetGroupArn === undefined,
+  );
+  if (choice.note) say(`abx fleet: ${choice.note}`);
   const aws: AwsConfig = {
-    ...(region ? { region } : {}),
+    ...(choice.region ? { region: choice.region } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}),
     ...(o.credentials !== undefined ? { credentials: o.credentials } : {}),
-    requestTimeoutMs: ECS_REQUEST_TIMEOUT_MS,
     onWarning: (message) => say(`abx: warning: ${message}`),
   };
-  const sdk = await import('@aws-sdk/client-ecs');
-  const client = new sdk.ECSClient(sdkClientConfig(aws));
-  let resolvedRegion: string;
+  let api;
   try {
-    resolvedRegion = await client.config.region();
-  } catch {
-    client.destroy();
-    throw new ConfigError('abx fleet needs an AWS region: pass --region or set AWS_REGION');
+    api = await createEcsApi(aws);
+  } catch (error) {
+    if (error instanceof ObserverError) throw new ConfigError(`abx fleet: ${error.message}`);
+    throw error;
   }
-  const ecs = ecsCalls(client, sdk);
+  const resolvedRegion = api.region;
+  const ecs = ecsCalls(api);
   const s3: S3Settings = {
     region: resolvedRegion,
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}),
+    ...(o.credentials !== undefined ? { credentials: o.credentials } : {}),
   };
   try {
     return await fleet(plan, ecs, { ...aws, region: resolvedRegion }, s3, { say, errPaint, errWidth });
@@ -124,10 +141,8 @@ interface Io {
 
 /** An ECS error as one line that names the call: AccessDenied says which action to allow. */
 function ecsFailure(action: string, error: unknown): ConfigError {
-  const e = error as { name?: string; message?: string };
-  const name = e.name ?? 'Error';
-  const hint = /AccessDenied/.test(name) ? ` (allow ecs:${action} to the caller)` : '';
-  return new ConfigError(`ECS ${action} failed: ${name}: ${(e.message ?? String(error)).split('\n')[0]}${hint}`);
+  if (error instanceof EcsCallError) return ecsFailure(error.action, error.cause);
+  return new ConfigError(`ECS ${classifyAwsError(error, action).message}`);
 }
 
 async function chooseTaskDefinition(plan: EcsFleetPlan, ecs: EcsCalls, region: string): Promise<ChosenTaskDefinition> {
@@ -135,7 +150,9 @@ async function chooseTaskDefinition(plan: EcsFleetPlan, ecs: EcsCalls, region: s
   try {
     if ('given' in td) return await givenTaskDefinition(ecs, td.given);
     if ('wanted' in td) return await ensureTaskDefinition(ecs, td.wanted, region);
-    const latest = await ecs.describeTaskDefinition(td.family);
+    const latest = await ecs.describeTaskDefinition(td.family).catch((error: unknown) => {
+      throw new EcsCallError('DescribeTaskDefinition', error);
+    });
     if (!latest?.taskDefinitionArn) {
       throw new ConfigError(
         `abx fleet needs --image IMAGE the first time (no ${td.family} task definition yet), or --task-definition ARN: see the Dockerfile`,
@@ -144,8 +161,8 @@ async function chooseTaskDefinition(plan: EcsFleetPlan, ecs: EcsCalls, region: s
     return { ...(await givenTaskDefinition(ecs, latest.taskDefinitionArn)), how: 'latest' };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    // ensureTaskDefinition describes, then registers: the error's own message says which of the two failed.
-    throw ecsFailure('wanted' in td ? 'RegisterTaskDefinition' : 'DescribeTaskDefinition', error);
+    // ensureTaskDefinition describes, then registers: the EcsCallError says which of the two failed.
+    throw ecsFailure('DescribeTaskDefinition', error);
   }
 }
 
@@ -197,6 +214,9 @@ async function fleet(plan: EcsFleetPlan, ecs: EcsCalls, aws: AwsConfig, s3: S3Se
   );
 
   await checkResultsPrefix(plan, s3, say);
+  // The merged result's own --out, written here after the whole fleet: checked before anything is launched.
+  const out = plan.settings.output.outPath;
+  if (out && isS3Url(out)) await checkS3Writable(out, s3, (message) => say(`abx: warning: ${message}`));
 
   // Whole seconds: easy to read in every shard's command and log.
   const startAtMs = Math.ceil((Date.now() + plan.startMarginMs) / 1000) * 1000;
@@ -292,6 +312,14 @@ async function follow(
   let observer: Awaited<ReturnType<typeof startObserverIfWanted>> = null;
   let observerStarted = false;
   let stopSentAtMs: number | null = null;
+  const stopWaitMs = plan.stopWaitMs ?? STOP_WAIT_MS;
+  // The overall deadline: a shard whose container does not exit must not hold the fleet (and its bill) for ever.
+  const scheduledEndMs = settings.load.durationMs === null ? null : startAtMs + settings.load.durationMs + settings.load.drainMs;
+  const deadlineMs = scheduledEndMs === null ? null : scheduledEndMs + (plan.endMarginMs ?? END_MARGIN_MS);
+  let overdue = false;
+  if (deadlineMs === null) {
+    io.say('abx fleet: -n without -t: no overall deadline (a shard that never ends holds the fleet until Ctrl-C); add -t to bound it');
+  }
   let describeWarned = false;
   const reported = new Set<number>();
   const logGroup = 'wanted' in plan.taskDefinition ? plan.taskDefinition.wanted.logGroup : null;
@@ -316,7 +344,12 @@ async function follow(
       }
     }
     // A task abx stopped on Ctrl-C exits 130 with UserInitiated: that is the interruption, not the shard failing.
-    if (stopSentAtMs !== null) states = states.map((s) => (s.stopCode === 'UserInitiated' ? { ...s, failure: null } : s));
+    // One abx stopped at the deadline did fail: it was still running long after its load should have ended.
+    if (stopSentAtMs !== null) {
+      states = states.map((s) =>
+        s.stopCode !== 'UserInitiated' ? s : { ...s, failure: overdue ? "still running at the fleet's deadline: stopped by abx" : null },
+      );
+    }
     for (const s of states) {
       if (s.failure !== null && !reported.has(s.index)) {
         reported.add(s.index);
@@ -346,17 +379,27 @@ async function follow(
     status.set(`  tasks: ${phases} · ${when}`, `${phases} ${nowMs < startAtMs ? 'before' : 'after'} the start`);
     if (allStopped(states)) break;
 
-    if (signal.aborted) {
-      if (stopSentAtMs === null) {
-        stopSentAtMs = nowMs;
-        const live = states.filter((s) => s.phase !== 'stopped' && s.taskArn !== null).map((s) => s.taskArn!);
-        status.log(
-          `abx fleet: interrupted: stopping ${live.length} tasks (their shards write what they measured; Ctrl-C again leaves now)`,
-        );
-        const failed = await stopAll(ecs, plan.cluster, live, 'abx fleet: interrupted (Ctrl-C)');
-        for (const f of failed) status.log(io.errPaint.warn(`abx: warning: StopTask ${f}`));
-      } else if (nowMs - stopSentAtMs > STOP_WAIT_MS) {
-        status.log(io.errPaint.warn(`abx: warning: tasks still running ${STOP_WAIT_MS / 1000} s after StopTask: collecting without them`));
+    if (deadlineMs !== null && nowMs > deadlineMs && stopSentAtMs === null && !signal.aborted) {
+      overdue = true;
+      stopSentAtMs = nowMs;
+      const live = states.filter((s) => s.phase !== 'stopped' && s.taskArn !== null).map((s) => s.taskArn!);
+      status.log(
+        io.errPaint.bad(
+          `abx fleet: ${live.length} task${live.length === 1 ? ' is' : 's are'} still running ${Math.round((nowMs - scheduledEndMs!) / 1000)} s after the load's scheduled end: stopping ${live.length === 1 ? 'it' : 'them'} and collecting what the shards wrote`,
+        ),
+      );
+      const failed = await stopAll(ecs, plan.cluster, live, "abx fleet: still running at the fleet's deadline");
+      for (const f of failed) status.log(io.errPaint.warn(`abx: warning: StopTask ${f}`));
+    }
+    if (signal.aborted && stopSentAtMs === null) {
+      stopSentAtMs = nowMs;
+      const live = states.filter((s) => s.phase !== 'stopped' && s.taskArn !== null).map((s) => s.taskArn!);
+      status.log(`abx fleet: interrupted: stopping ${live.length} tasks (their shards write what they measured; Ctrl-C again leaves now)`);
+      const failed = await stopAll(ecs, plan.cluster, live, 'abx fleet: interrupted (Ctrl-C)');
+      for (const f of failed) status.log(io.errPaint.warn(`abx: warning: StopTask ${f}`));
+    } else if (stopSentAtMs !== null) {
+      if (nowMs - stopSentAtMs > stopWaitMs) {
+        status.log(io.errPaint.warn(`abx: warning: tasks still running ${stopWaitMs / 1000} s after StopTask: collecting without them`));
         break;
       }
     }

@@ -7,10 +7,11 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.js';
-import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { parseAwsTargetFlags } from '../aws/target-flags.js';
 import { decideWorkers, localAddresses } from '../engine/auto-workers.js';
 import type { LoadConfig, ResolveOverride } from '../engine/config.js';
-import type { AwsCredentials } from '../observe/aws.js';
+import type { AwsCredentials } from '../aws/clients.js';
 import type { RecordedOptions } from '../stats/result.js';
 import { parseAssertion, type Assertion } from '../stats/thresholds.js';
 import { redactHeaderLines } from '../redact.js';
@@ -192,11 +193,7 @@ export function buildRunSettings(rawUrl: string | undefined, raw: RawRunOptions)
     disabled: raw.observe === false,
     observing: false,
   };
-  if (raw.asg !== undefined) observe.asg = nonEmpty('--asg', raw.asg);
-  if (raw.targetGroup !== undefined) observe.targetGroupArn = parseTargetGroupArn(raw.targetGroup);
-  if (raw.region !== undefined) observe.region = checkRegion(raw.region);
-  if (raw.profile !== undefined) observe.profile = nonEmpty('--profile', raw.profile);
-  if (raw.endpointUrl !== undefined) observe.endpointUrl = parseEndpointUrl(raw.endpointUrl);
+  Object.assign(observe, parseAwsTargetFlags(raw));
 
   observe.observing = !observe.disabled && wantsObservation({ asg: observe.asg, targetGroupArn: observe.targetGroupArn, url });
   const assertions = (raw.assert ?? []).map((expression) => parseAssertion(expression, { observing: observe.observing }));
@@ -351,28 +348,4 @@ export function parseResolve(text: string): ResolveOverride {
   const addresses = [...new Set(match[3].split(',').map((a) => a.replace(/^\[|\]$/g, '')))];
   for (const a of addresses) if (isIP(a) === 0) throw new ConfigError(`--resolve "${text}": ${a} is not an IPv4 or IPv6 address`);
   return { host: match[1], port, address: addresses[0], addresses };
-}
-
-function parseTargetGroupArn(text: string): string {
-  if (!/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[^/]+\/[0-9a-f]+$/.test(text)) {
-    throw new ConfigError(
-      `--target-group must be a target group ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-tg/943f017f100becff`,
-    );
-  }
-  return text;
-}
-
-function parseEndpointUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
-  } catch {
-    // fall through to the one-line error
-  }
-  throw new ConfigError(`--endpoint-url "${text}" must be an http:// or https:// URL`);
-}
-
-function nonEmpty(flag: string, value: string): string {
-  if (!value.trim()) throw new ConfigError(`${flag} must not be empty`);
-  return value.trim();
 }

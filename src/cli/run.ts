@@ -20,7 +20,7 @@ import { buildRunSettings, type RawRunOptions, type RunSettings } from './option
 import { startProgress, type ProgressSink } from './progress.js';
 import { requestEcho, responseEcho } from './request-echo.js';
 import { writeFileAtomic } from './result-file.js';
-import { isS3Url, putS3Text } from './s3-results.js';
+import { checkS3Writable, isS3Url, putS3Text, type S3Settings } from './s3-results.js';
 
 /** How often the load reports its counts: the progress line redraws every 250 ms, ab's "Completed N" marks are checked every 100 ms. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -86,6 +86,10 @@ export async function executeRun(settings: RunSettings, hooks: RunHooks = {}): P
   const errWidth = (): number => terminalWidth(stderr, process.env);
   const host = load.url.hostname;
 
+  // Everything written after the load is checked before it: a bucket that is not there must not cost the whole run.
+  if (output.outPath && isS3Url(output.outPath)) {
+    await checkS3Writable(output.outPath, s3SettingsOf(settings), (message) => stderr.write(`abx: warning: ${message}\n`));
+  }
   if (!output.json) {
     stdout.write(hooks.banner ?? `This is abx, Version ${abxVersion()} (ApacheBench 2.3 compatible report)\n\n`);
     stdout.write(output.quiet ? `Benchmarking ${host} (be patient)...` : `Benchmarking ${host} (be patient)\n`);
@@ -225,16 +229,8 @@ export async function writeOutputs(settings: RunSettings, result: Result): Promi
   const writes: Array<Promise<void>> = [];
   if (output.outPath) {
     const json = JSON.stringify(result, null, 2) + '\n';
-    if (isS3Url(output.outPath)) {
-      const { region, profile, endpointUrl } = settings.observe;
-      writes.push(
-        putS3Text(output.outPath, json, {
-          ...(region ? { region } : {}),
-          ...(profile ? { profile } : {}),
-          ...(endpointUrl ? { endpointUrl } : {}),
-        }),
-      );
-    } else writes.push(writeFileAtomic(output.outPath, json));
+    if (isS3Url(output.outPath)) writes.push(putS3Text(output.outPath, json, s3SettingsOf(settings)));
+    else writes.push(writeFileAtomic(output.outPath, json));
   }
   if (output.percentileCsvPath) {
     const histogram = decodeHistogram(result.histogram);
@@ -258,6 +254,17 @@ export async function writeOutputs(settings: RunSettings, result: Result): Promi
   const outcomes = await Promise.allSettled(writes);
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
+}
+
+/** S3 results are written with the observer's region, profile, endpoint and credentials. */
+function s3SettingsOf(settings: RunSettings): S3Settings {
+  const { region, profile, endpointUrl, credentials } = settings.observe;
+  return {
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
 }
 
 export async function startObserverIfWanted(

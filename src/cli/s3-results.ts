@@ -2,17 +2,20 @@
  * Result files on S3: `--out s3://bucket/key` writes the JSON result there,
  * and `abx merge`, `abx report` and `abx fleet collect` read s3:// objects and
  * prefixes (every .json under one). The SDK is loaded only when an s3:// path
- * is used. Region, profile and endpoint are the observer's (--region,
- * --profile, --endpoint-url, or AWS_REGION and AWS_ENDPOINT_URL); with an
- * endpoint (a local S3 such as the lab's) requests are path-style.
+ * is used (src/aws/clients.ts builds the client). Region, profile and
+ * endpoint are the observer's (--region, --profile, --endpoint-url, or
+ * AWS_REGION and AWS_ENDPOINT_URL).
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentials, S3Api } from '../aws/clients.js';
+import { classifyAwsError } from '../aws/errors.js';
+import { resolveRegion } from '../aws/region.js';
 import { ConfigError } from '../errors.js';
 
 export interface S3Settings {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  credentials?: AwsCredentials;
 }
 
 export interface S3Location {
@@ -38,33 +41,57 @@ export function checkS3ObjectUrl(flag: string, text: string): S3Location {
   return location;
 }
 
-async function client(settings: S3Settings): Promise<S3Client> {
-  const { S3Client } = await import('@aws-sdk/client-s3');
-  const endpoint = settings.endpointUrl ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return new S3Client({
-    region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+async function client(settings: S3Settings): Promise<S3Api> {
+  const { createS3Api } = await import('../aws/clients.js');
+  // The region rule (an explicit one, else the environment's): S3 follows its own redirect when it is not the bucket's.
+  const region = resolveRegion(settings.region, process.env, undefined);
+  return createS3Api({
+    ...(region ? { region } : {}),
     ...(settings.profile ? { profile: settings.profile } : {}),
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    // A checksum only when S3 requires one: results are small, and local S3s differ in which they accept.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(settings.endpointUrl ? { endpointUrl: settings.endpointUrl } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
 }
 
 /** One line saying which S3 call failed and why (never the credentials). */
-function s3Failure(what: string, url: string, error: unknown): Error {
-  const e = error as { name?: string; message?: string };
-  return new ConfigError(`cannot ${what} ${url}: ${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}`);
+function s3Failure(what: string, url: string, action: string, error: unknown): ConfigError {
+  return new ConfigError(`cannot ${what} ${url}: ${classifyAwsError(error, action).message}`);
 }
 
 export async function putS3Text(url: string, text: string, settings: S3Settings): Promise<void> {
   const { bucket, key } = checkS3ObjectUrl('--out', url);
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await client(settings);
   try {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json' }));
+    await s3.putObject(bucket, key, text, 'application/json');
   } catch (error) {
-    throw s3Failure('write', url, error);
+    throw s3Failure('write', url, 'PutObject', error);
+  } finally {
+    s3.destroy();
+  }
+}
+
+/**
+ * Before a run whose result goes to S3: the bucket answers and the key's
+ * prefix takes a write, so a missing bucket or a denied PutObject is said
+ * before the first request rather than after the whole load. It writes a
+ * small object beside the result's key and deletes it; a delete that is
+ * denied is only a warning (the probe object is left there, named).
+ */
+export async function checkS3Writable(url: string, settings: S3Settings, warn: (message: string) => void): Promise<void> {
+  const { bucket, key } = checkS3ObjectUrl('--out', url);
+  const probe = `${key}.abx-write-check`;
+  const s3 = await client(settings);
+  try {
+    try {
+      await s3.putObject(bucket, probe, 'abx checks that it may write here before a run; this object may be deleted\n', 'text/plain');
+    } catch (error) {
+      throw s3Failure('write to', url, 'PutObject', error);
+    }
+    try {
+      await s3.deleteObject(bucket, probe);
+    } catch (error) {
+      warn(`could not delete s3://${bucket}/${probe} after checking --out: ${classifyAwsError(error, 'DeleteObject').message}`);
+    }
   } finally {
     s3.destroy();
   }
@@ -72,13 +99,11 @@ export async function putS3Text(url: string, text: string, settings: S3Settings)
 
 export async function getS3Text(url: string, settings: S3Settings): Promise<string> {
   const { bucket, key } = parseS3Url('result file', url);
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await client(settings);
   try {
-    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return (await answer.Body?.transformToString('utf8')) ?? '';
+    return await s3.getObjectText(bucket, key);
   } catch (error) {
-    throw s3Failure('read result file', url, error);
+    throw s3Failure('read result file', url, 'GetObject', error);
   } finally {
     s3.destroy();
   }
@@ -88,20 +113,12 @@ export async function getS3Text(url: string, settings: S3Settings): Promise<stri
 export async function listS3Json(url: string, settings: S3Settings): Promise<string[]> {
   const { bucket, key } = parseS3Url('result prefix', url);
   const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
-  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   const s3 = await client(settings);
-  const keys: string[] = [];
+  let keys: string[];
   try {
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
-      );
-      for (const item of page.Contents ?? []) if (item.Key?.endsWith('.json')) keys.push(item.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    keys = (await s3.listKeys(bucket, prefix)).filter((k) => k.endsWith('.json'));
   } catch (error) {
-    throw s3Failure('list', url, error);
+    throw s3Failure('list', url, 'ListObjectsV2', error);
   } finally {
     s3.destroy();
   }

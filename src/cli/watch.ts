@@ -8,22 +8,26 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../errors.js';
-import { checkPollIntervalMs, checkRegion, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
+import { parseAwsTargetFlags } from '../aws/target-flags.js';
+import { checkPollIntervalMs, DEFAULT_POLL_INTERVAL_MS, wantsObservation } from '../observe/options.js';
 import type { ObservationBlock } from '../observe/observer.js';
 import type { ObserverOptions } from '../observe/types.js';
-import { EventFeed, shortAlarmName, summarizeEvents, type EventLine } from '../report/event-lines.js';
+import { EventFeed, formatDuration, shortAlarmName, summarizeEvents, type EventLine } from '../report/event-lines.js';
+import { colorEnabled, painter, type Paint } from '../report/style.js';
 import { fitLine, terminalWidth, wrapLine } from '../report/width.js';
 import { policyMetric } from '../stats/policy-metric.js';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import type { AwsFlags } from './options.js';
 import { parseDurationMs } from './parse.js';
-import { awsFlags } from './run-flags.js';
+import { awsFlags, outputFlags } from './run-flags.js';
 import { onStdoutGone } from './stdio.js';
 
 export interface WatchFlags extends AwsFlags {
   since?: string;
   once?: boolean;
   json?: boolean;
+  /** --no-color gives false. */
+  color?: boolean;
 }
 
 export interface WatchIo {
@@ -35,6 +39,8 @@ export interface WatchIo {
   maxAttempts?: number;
   /** Columns each text line is cut to (default: the terminal's, else COLUMNS, else 80). */
   width?: number;
+  /** Colour the event lines (default: as the terminal, NO_COLOR and --no-color say). */
+  color?: boolean;
 }
 
 /** --once without --since shows the last hour. */
@@ -52,11 +58,12 @@ export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: 
       );
     }
   }
-  if (!wantsObservation({ asg: flags.asg, targetGroupArn: flags.targetGroup, url: parsedUrl })) {
+  const aws = parseAwsTargetFlags(flags);
+  if (!wantsObservation({ asg: aws.asg, targetGroupArn: aws.targetGroupArn, url: parsedUrl })) {
     throw new ConfigError(
       parsedUrl
-        ? `watch: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME`
-        : 'watch needs --asg NAME or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
+        ? `watch: ${parsedUrl.hostname} is not an ALB DNS name (*.elb.amazonaws.com); pass --asg NAME or --target-group ARN`
+        : 'watch needs --asg NAME, --target-group ARN or an ALB URL (http://<name>.<region>.elb.amazonaws.com/)',
     );
   }
   const pollIntervalMs =
@@ -68,12 +75,8 @@ export function watchOptions(url: string | undefined, flags: WatchFlags, nowMs: 
     pollIntervalMs,
     // "New since the run started" becomes "since --since ago": history comes first.
     runStartedAtMs: nowMs - sinceMs,
-    ...(flags.asg ? { asg: flags.asg } : {}),
-    ...(flags.targetGroup ? { targetGroupArn: flags.targetGroup } : {}),
+    ...aws,
     ...(parsedUrl ? { url: parsedUrl } : {}),
-    ...(flags.region !== undefined ? { region: checkRegion(flags.region) } : {}),
-    ...(flags.profile ? { profile: flags.profile } : {}),
-    ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
   };
   return { options, sinceMs };
 }
@@ -164,20 +167,84 @@ function eventLine(line: EventLine): string {
   return `${clock(new Date(line.atMs).toISOString())}  ${line.text}`;
 }
 
+/** "1h", "30m", "45s", "1h30m": how far back --since reaches, as the user would write it. */
+export function formatSince(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  if (s < 3600 && s % 60 === 0) return `${s / 60}m`;
+  return formatDuration(ms);
+}
+
+/** The calls whose failure the observation's gaps record. */
+function failedCalls(observation: Observation): Map<string, string> {
+  const failed = new Map<string, string>();
+  for (const gap of observation.gaps) {
+    // The reason reads "kind: Action: a few words; Action: a few words" (one entry per failed call).
+    const parts = gap.reason.replace(/^[a-z-]+: /, '').split('; ');
+    for (const action of gap.actions ?? []) {
+      const part = parts.find((p) => p.startsWith(`${action}: `));
+      failed.set(action, part ? part.slice(action.length + 2) : gap.reason);
+    }
+  }
+  return failed;
+}
+
+/**
+ * What `--once` can say about the history window: what it read, and for
+ * what it could not read (a call that failed, instance changes a single look
+ * cannot see) it says so, never "no change".
+ */
+export function historyNote(observation: Observation, sinceMs: number): string[] {
+  const since = formatSince(sinceMs);
+  const failed = failedCalls(observation);
+  const lines: string[] = [];
+  const could: string[] = [];
+  if (failed.has('DescribeScalingActivities'))
+    lines.push(`could not read scaling activities (DescribeScalingActivities: ${failed.get('DescribeScalingActivities')})`);
+  else could.push('scaling activity');
+  if (observation.alarms.length === 0 && !failed.has('DescribeAlarms')) {
+    lines.push('no alarm to follow (the policy names none, or none could be read)');
+  } else if (failed.has('DescribeAlarmHistory') || failed.has('DescribeAlarms')) {
+    const call = failed.has('DescribeAlarmHistory') ? 'DescribeAlarmHistory' : 'DescribeAlarms';
+    lines.push(`could not read alarm changes (${call}: ${failed.get(call)})`);
+  } else could.push('alarm change');
+  if (observation.events.length === 0 && could.length) lines.unshift(`no ${could.join(' or ')} in the last ${since}`);
+  lines.push('instance changes need two looks: abx watch without --once follows them');
+  return lines;
+}
+
 /** Runs the watch; resolves with the exit code. */
 export async function runWatch(url: string | undefined, flags: WatchFlags, io: WatchIo): Promise<number> {
   const { options, sinceMs } = watchOptions(url, flags, Date.now());
   const json = Boolean(flags.json);
   const width = io.width ?? terminalWidth(process.stdout, process.env);
+  const paint: Paint = painter({ color: io.color ?? colorEnabled(process.stdout, flags.color, process.env) });
   const fit = (line: string): string => fitLine(line, width);
   // A state line wraps under its time rather than lose the alarms at its end.
   const stateText = (state: WatchState): string => wrapLine(formatState(state), width, 10).join('\n');
   const emit = (type: string, payload: object): void => io.out(`${JSON.stringify({ type, ...payload })}\n`);
-  const warn = (message: string): void => {
+  const say = (message: string): void => {
     if (json) emit('warning', { message });
     io.err(`abx: warning: ${message}\n`);
   };
-  const { startObserver } = await import('../observe/observer.js');
+  // Warnings wait until the first look is done: when it ends the watch (no credentials, no such group), its
+  // reason is said once, as the error, not once as a warning and again as the error.
+  let held: string[] | null = [];
+  const warn = (message: string): void => {
+    if (held) held.push(message);
+    else say(message);
+  };
+  const release = (failure: { message: string } | null): void => {
+    const pending = held ?? [];
+    held = null;
+    const same = (m: string): boolean =>
+      failure !== null &&
+      m.replace(/; observation is off$/, '') === failure.message.replace(/^could not read the Auto Scaling group: /, '');
+    for (const message of pending) if (!same(message)) say(message);
+  };
+  const [{ startObserver }, { paintEventLine }] = await Promise.all([import('../observe/observer.js'), import('../report/scaling.js')]);
+  const eventText = (line: EventLine, text: string): string => paintEventLine(text, line, paint);
 
   if (flags.once) {
     const observer = await startObserver(
@@ -186,6 +253,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     );
     const observation = await observer.stop();
     const failure = unreadable(observer.blocked(), observation);
+    release(failure);
     if (failure) {
       io.err(`abx: watch: ${failure.message}\n`);
       return failure.code;
@@ -203,22 +271,33 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
         );
       io.out(`${stateText(state)}\n`);
       const history = observation.events;
-      io.out(
-        history.length
-          ? `history (last ${Math.round(sinceMs / 60_000)}m):\n`
-          : `no scaling activity, alarm change or instance change in the last ${Math.round(sinceMs / 60_000)}m\n`,
-      );
-      for (const line of summarizeEvents(history)) io.out(`${fit(`  ${eventLine(line)}`)}\n`);
+      if (history.length) io.out(`history (last ${formatSince(sinceMs)}):\n`);
+      for (const line of summarizeEvents(history)) io.out(`${eventText(line, fit(`  ${eventLine(line)}`))}\n`);
+      for (const line of historyNote(observation, sinceMs)) io.out(`${fit(line)}\n`);
     }
     return EXIT.ok;
   }
 
+  // The banner (which group, which policy, how often) comes first, then the state lines: it is printed on the
+  // first look's answer, or after the start-up wait when that answer is slow.
+  let bannerSaid = json;
+  const banner = (seen: Observation): void => {
+    if (bannerSaid) return;
+    bannerSaid = true;
+    const policy = seen.policy
+      ? `; policy ${seen.policy.name}: ${seen.policy.metric} target ${round(seen.policy.targetValue)} per ${seen.periodSec} s`
+      : '';
+    io.err(
+      `${wrapLine(`abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop`, width, 2).join('\n')}\n`,
+    );
+  };
   let lastKey = '';
   const onPoll = (observation: Observation): void => {
     const state = watchState(observation, Date.now());
     const key = stateKey(state);
     if (key === lastKey) return;
     lastKey = key;
+    banner(observation);
     if (json) emit('state', state);
     else io.out(`${stateText(state)}\n`);
   };
@@ -229,7 +308,7 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
     feed.add(event);
   };
   const onPollEnd = (): void => {
-    for (const line of feed.flush(Date.now())) io.out(`${fit(eventLine(line))}\n`);
+    for (const line of feed.flush(Date.now())) io.out(`${eventText(line, fit(eventLine(line)))}\n`);
   };
   // Ends the watch: Ctrl-C, a closed stdout, or a group that cannot be read at all.
   const ended = new AbortController();
@@ -238,9 +317,16 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   else io.signal?.addEventListener('abort', end, { once: true });
   let observerRef: { blocked(): ObservationBlock | null } | null = null;
   let blockedBy: ObservationBlock | null = null;
+  // Polls that answer while the observer is still starting wait for it: only then can their block be known.
+  let early: Observation | null = null;
   const onPollChecked = (observation: Observation): void => {
-    blockedBy = observerRef?.blocked() ?? null;
+    if (!observerRef) {
+      early = observation;
+      return;
+    }
+    blockedBy = observerRef.blocked();
     if (blockedBy) return end();
+    if (held) release(null);
     onPoll(observation);
   };
   const observer = await startObserver(
@@ -255,21 +341,16 @@ export async function runWatch(url: string | undefined, flags: WatchFlags, io: W
   );
   observerRef = observer;
   blockedBy ??= observer.blocked();
+  if (!blockedBy && early) onPollChecked(early);
   if (blockedBy) {
     await observer.stop({ signal: AbortSignal.abort() });
     const failure = unreadable(blockedBy, observer.snapshot())!;
+    release(failure);
     io.err(`abx: watch: ${failure.message}\n`);
     return failure.code;
   }
-  if (!json) {
-    const seen = observer.snapshot();
-    const policy = seen.policy
-      ? `; policy ${seen.policy.name}: ${seen.policy.metric} target ${round(seen.policy.targetValue)} per ${seen.periodSec} s`
-      : '';
-    io.err(
-      `${wrapLine(`abx: watching ${seen.asg ?? 'no Auto Scaling group yet'}${seen.region ? ` (${seen.region})` : ''}${policy}; every ${options.pollIntervalMs / 1000} s, Ctrl-C to stop`, width, 2).join('\n')}\n`,
-    );
-  }
+  if (held) release(null);
+  if (!json) banner(observer.snapshot());
   if (!ended.signal.aborted) {
     await new Promise<void>((resolve) => ended.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
@@ -312,6 +393,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--since <time>', 'print history from this long ago first, e.g. 1h (default: none; 1h with --once)')
     .option('--once', 'print the current state and recent history, then exit')
     .option('--json', 'one JSON object per line')
+    .addOption(outputFlags.noColor())
     .action(async (url: string | undefined, _flags: WatchFlags, command: Command) => {
       // Flags shared with the main command (--asg, --region...) may land on
       // either; optsWithGlobals sees both.

@@ -5,14 +5,9 @@
  * them with StopTask. It knows nothing of abx's flags or reports: the CLI
  * hands it each shard's command and folds what it returns.
  */
-import type {
-  ContainerDefinition,
-  ECSClient,
-  KeyValuePair,
-  RegisterTaskDefinitionCommandInput,
-  Task,
-  TaskDefinition,
-} from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../aws/clients.js';
+import { isThrottling } from '../aws/errors.js';
 import { ConfigError } from '../errors.js';
 
 /** The ECS calls the fleet makes (the real client's, or a test's). */
@@ -118,17 +113,36 @@ export interface ChosenTaskDefinition {
 
 /** --image: the family's latest revision when it runs the same thing, else a new revision. */
 export async function ensureTaskDefinition(ecs: EcsCalls, wanted: WantedTaskDefinition, region: string): Promise<ChosenTaskDefinition> {
-  const latest = await ecs.describeTaskDefinition(wanted.family);
+  const latest = await named('DescribeTaskDefinition', () => ecs.describeTaskDefinition(wanted.family));
   if (latest?.taskDefinitionArn && sameTaskDefinition(latest, wanted)) {
     return { arn: latest.taskDefinitionArn, containerName: ABX_CONTAINER, how: 'reused' };
   }
-  const registered = await ecs.registerTaskDefinition(taskDefinitionInput(wanted, region));
+  const registered = await named('RegisterTaskDefinition', () => ecs.registerTaskDefinition(taskDefinitionInput(wanted, region)));
   return { arn: registered.taskDefinitionArn!, containerName: ABX_CONTAINER, how: 'registered' };
+}
+
+/** An ECS call that failed, with the call's name: a step of several calls must say which one failed. */
+export class EcsCallError extends Error {
+  override readonly name = 'EcsCallError';
+  constructor(
+    readonly action: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${action} failed`);
+  }
+}
+
+async function named<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new EcsCallError(action, error);
+  }
 }
 
 /** --task-definition: the user's own; its abx container is the essential one (or the only one). */
 export async function givenTaskDefinition(ecs: EcsCalls, name: string): Promise<ChosenTaskDefinition> {
-  const found = await ecs.describeTaskDefinition(name);
+  const found = await named('DescribeTaskDefinition', () => ecs.describeTaskDefinition(name));
   if (!found?.taskDefinitionArn) throw new ConfigError(`--task-definition ${name}: ECS has no such task definition`);
   const containers: ContainerDefinition[] = found.containerDefinitions ?? [];
   const container = containers.find((c) => c.name === ABX_CONTAINER) ?? (containers.length === 1 ? containers[0] : undefined);
@@ -161,11 +175,6 @@ const DEFAULT_MIN_INTERVAL_MS = 100;
 const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_MAX_BACKOFF_MS = 8_000;
 const DEFAULT_MAX_THROTTLED = 8;
-
-function isThrottling(error: unknown): boolean {
-  const name = (error as { name?: string }).name ?? '';
-  return name === 'ThrottlingException' || name === 'TooManyRequestsException' || /Throttl|RequestLimitExceeded/.test(name);
-}
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -235,15 +244,15 @@ export async function stopAll(ecs: EcsCalls, cluster: string, taskArns: string[]
 }
 
 /** The real client behind EcsCalls. */
-export function ecsCalls(client: ECSClient, sdk: typeof import('@aws-sdk/client-ecs')): EcsCalls {
+export function ecsCalls(ecs: EcsApi): EcsCalls {
   return {
     async registerTaskDefinition(input) {
-      const out = await client.send(new sdk.RegisterTaskDefinitionCommand(input));
+      const out = await ecs.registerTaskDefinition(input);
       return out.taskDefinition!;
     },
     async describeTaskDefinition(name) {
       try {
-        return (await client.send(new sdk.DescribeTaskDefinitionCommand({ taskDefinition: name }))).taskDefinition;
+        return (await ecs.describeTaskDefinition({ taskDefinition: name })).taskDefinition;
       } catch (error) {
         // ECS answers an unknown task definition with a ClientException.
         if ((error as { name?: string }).name === 'ClientException') return undefined;
@@ -251,35 +260,33 @@ export function ecsCalls(client: ECSClient, sdk: typeof import('@aws-sdk/client-
       }
     },
     async runTask(input) {
-      const out = await client.send(
-        new sdk.RunTaskCommand({
-          cluster: input.cluster,
-          taskDefinition: input.taskDefinition,
-          launchType: 'FARGATE',
-          count: 1,
-          startedBy: input.startedBy,
-          clientToken: input.clientToken,
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: input.subnets,
-              ...(input.securityGroups.length > 0 ? { securityGroups: input.securityGroups } : {}),
-              assignPublicIp: input.assignPublicIp ? 'ENABLED' : 'DISABLED',
-            },
+      const out = await ecs.runTask({
+        cluster: input.cluster,
+        taskDefinition: input.taskDefinition,
+        launchType: 'FARGATE',
+        count: 1,
+        startedBy: input.startedBy,
+        clientToken: input.clientToken,
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: input.subnets,
+            ...(input.securityGroups.length > 0 ? { securityGroups: input.securityGroups } : {}),
+            assignPublicIp: input.assignPublicIp ? 'ENABLED' : 'DISABLED',
           },
-          overrides: { containerOverrides: [{ name: input.containerName, command: input.command, environment: input.environment }] },
-        }),
-      );
+        },
+        overrides: { containerOverrides: [{ name: input.containerName, command: input.command, environment: input.environment }] },
+      });
       const arn = out.tasks?.[0]?.taskArn;
       if (arn) return { taskArn: arn };
       const failure = out.failures?.[0];
       return { failure: [failure?.reason, failure?.detail].filter(Boolean).join(': ') || 'RunTask started no task and gave no reason' };
     },
     async describeTasks(cluster, taskArns) {
-      return (await client.send(new sdk.DescribeTasksCommand({ cluster, tasks: taskArns }))).tasks ?? [];
+      return (await ecs.describeTasks({ cluster, tasks: taskArns })).tasks ?? [];
     },
     async stopTask(cluster, taskArn, reason) {
-      await client.send(new sdk.StopTaskCommand({ cluster, task: taskArn, reason }));
+      await ecs.stopTask({ cluster, task: taskArn, reason });
     },
-    destroy: () => client.destroy(),
+    destroy: () => ecs.destroy(),
   };
 }

@@ -337,6 +337,7 @@ function versionXml(sim: Simulation, v: TemplateVersion): XmlObject {
       imageId: v.imageId,
       instanceType: v.instanceType,
       securityGroupIdSet: items(v.securityGroupIds),
+      ...(v.httpTokens ? { metadataOptions: { httpTokens: v.httpTokens, httpEndpoint: 'enabled' } } : {}),
     },
   };
 }
@@ -381,12 +382,17 @@ function createLaunchTemplateVersion(sim: Simulation, params: URLSearchParams, n
   const data = queryTree(params).LaunchTemplateData;
   const o = typeof data === 'object' && !Array.isArray(data) ? data : {};
   const groups = asList(o.SecurityGroupId).map(String);
+  const metadata = typeof o.MetadataOptions === 'object' && !Array.isArray(o.MetadataOptions) ? o.MetadataOptions : {};
+  const tokens = text(metadata.HttpTokens);
+  if (tokens !== undefined && tokens !== 'required' && tokens !== 'optional')
+    throw new ApiError('InvalidParameterValue', `Invalid value '${tokens}' for HttpTokens: use required or optional`);
   const version = sim.launchTemplate.createVersion(
     params.get('SourceVersion') ?? undefined,
     {
       ...(text(o.InstanceType) !== undefined ? { instanceType: text(o.InstanceType) } : {}),
       ...(text(o.ImageId) !== undefined ? { imageId: text(o.ImageId) } : {}),
       ...(groups.length > 0 ? { securityGroupIds: groups } : {}),
+      ...(tokens !== undefined ? { httpTokens: tokens } : {}),
     },
     params.get('VersionDescription') ?? undefined,
     nowMs,

@@ -29,7 +29,7 @@ export const TOO_MANY_TASKS_REASON = `RESOURCE:LAB (at most ${MAX_LIVE_TASKS} ta
 /** ECS's default and, in the lab, largest stopTimeout. */
 const MAX_STOP_TIMEOUT_SEC = 30;
 
-export type TaskFault = 'bad-command' | 'cannot-pull';
+export type TaskFault = 'bad-command' | 'cannot-pull' | 'hang';
 
 export interface ContainerOverride {
   name?: string;
@@ -311,6 +311,8 @@ export class TaskStore {
     const override = task.launch.overrides.containerOverrides?.find((o) => o.name === def.name);
     const args = [...(override?.command ?? def.command ?? [])];
     if (task.launch.fault === 'bad-command') args.push('--no-such-flag');
+    // The last --start-at wins: the shard waits an hour, a container that never ends by itself (StopTask ends it).
+    if (task.launch.fault === 'hang') args.push('--start-at', '+3600s');
     const env = taskEnvironment(this.endpoint(), def.environment, override?.environment);
     let child: ChildProcess;
     try {

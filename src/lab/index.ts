@@ -59,6 +59,9 @@ export interface LabOptions extends SimulationConfig {
    *   reason) 'CannotPullContainerError: pull image manifest has been retried
    *   5 time(s): failed to resolve ref <image>: not found', as when an image
    *   is missing from its registry.
+   * - 'hang': the task runs with `--start-at +3600s` appended, so its abx
+   *   waits an hour before its first request: a container that does not
+   *   exit by itself. StopTask (SIGTERM) ends it.
    */
   taskFaults?: Array<{ task: number; fault: TaskFault }>;
 }
@@ -173,8 +176,8 @@ export function resolveLabOptions(options: Partial<LabOptions> = {}): LabOptions
   for (const f of o.taskFaults ?? []) {
     if (!Number.isInteger(f.task) || f.task < 0)
       throw new ConfigError(`lab task fault ordinal must be a whole number from 0 (got ${f.task})`);
-    if (f.fault !== 'bad-command' && f.fault !== 'cannot-pull')
-      throw new ConfigError(`lab task fault must be bad-command or cannot-pull (got "${String(f.fault)}")`);
+    if (f.fault !== 'bad-command' && f.fault !== 'cannot-pull' && f.fault !== 'hang')
+      throw new ConfigError(`lab task fault must be bad-command, cannot-pull or hang (got "${String(f.fault)}")`);
   }
   return o;
 }

@@ -1,6 +1,6 @@
 /**
  * The group's launch template and its versions. A version fixes the instance
- * type new instances get; the group names a version as '$Default',
+ * type new instances get (and whether they require IMDSv2); the group names a version as '$Default',
  * '$Latest' or a number, resolved at each launch, so pointing the group at
  * '$Latest' and then creating a version changes what the next launch gets,
  * as on AWS.
@@ -14,6 +14,8 @@ export interface TemplateVersion {
   instanceType: string;
   imageId: string;
   securityGroupIds: string[];
+  /** MetadataOptions.HttpTokens: 'required' is IMDSv2 only; absent, as on AWS, means 'optional'. */
+  httpTokens?: 'required' | 'optional';
   createdAtMs: number;
 }
 
@@ -49,7 +51,7 @@ export class LaunchTemplate {
   /** CreateLaunchTemplateVersion: the source version's data with the given fields replaced. */
   createVersion(
     sourceVersion: string | undefined,
-    data: Partial<Pick<TemplateVersion, 'instanceType' | 'imageId' | 'securityGroupIds'>>,
+    data: Partial<Pick<TemplateVersion, 'instanceType' | 'imageId' | 'securityGroupIds' | 'httpTokens'>>,
     description: string | undefined,
     nowMs: number,
   ): TemplateVersion {
@@ -60,12 +62,14 @@ export class LaunchTemplate {
       );
     const source = sourceVersion === undefined ? undefined : this.resolve(sourceVersion);
     const base = source ?? { instanceType: 't3.micro', imageId: this.versions[0].imageId, securityGroupIds: [] };
+    const httpTokens = data.httpTokens ?? source?.httpTokens;
     const version: TemplateVersion = {
       versionNumber: this.latestVersion + 1,
       ...(description !== undefined ? { description } : {}),
       instanceType: data.instanceType ?? base.instanceType,
       imageId: data.imageId ?? base.imageId,
       securityGroupIds: data.securityGroupIds ?? base.securityGroupIds,
+      ...(httpTokens ? { httpTokens } : {}),
       createdAtMs: nowMs,
     };
     this.versions.push(version);

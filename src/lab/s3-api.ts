@@ -1,8 +1,8 @@
 /**
  * S3, path-style and in memory, on the lab's one endpoint: PutObject,
- * GetObject, HeadObject and ListObjectsV2, the calls abx makes to write
+ * GetObject, HeadObject, DeleteObject and ListObjectsV2, the calls abx makes to write
  * shard results and read them back. Any bucket name exists (it is created by
- * its first object). A request is S3's when it is a PUT or HEAD, or a GET of
+ * its first object). A request is S3's when it is a PUT, DELETE or HEAD, or a GET of
  * a path with no Query-protocol Action (the other services POST or name one).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -38,6 +38,10 @@ export class S3Store {
     return this.buckets.get(bucket)?.get(key);
   }
 
+  delete(bucket: string, key: string): void {
+    this.buckets.get(bucket)?.delete(key);
+  }
+
   /** Keys under `prefix`, in UTF-8 binary order as S3 lists them. */
   list(bucket: string, prefix: string): Array<[string, StoredObject]> {
     const objects = this.buckets.get(bucket);
@@ -51,7 +55,7 @@ export class S3Store {
 /** Is this request for S3 (rather than a Query or JSON service on the same endpoint)? */
 export function isS3Request(method: string, url: string, headers: Record<string, unknown>): boolean {
   if (headers['x-amz-target'] !== undefined) return false;
-  if (method === 'PUT' || method === 'HEAD') return true;
+  if (method === 'PUT' || method === 'HEAD' || method === 'DELETE') return true;
   if (method !== 'GET') return false;
   const [path, query = ''] = url.split('?', 2);
   return path !== '/' && path !== '' && !new URLSearchParams(query).has('Action');
@@ -100,6 +104,11 @@ export function handleS3Request(
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : 'binary/octet-stream';
     const object = store.put(bucket, key, body, contentType, nowMs);
     return { status: 200, headers: { etag: object.etag, 'x-amz-request-id': randomUUID() }, body: '' };
+  }
+  if (method === 'DELETE') {
+    // As S3: deleting a key that is not there succeeds too.
+    store.delete(bucket, key);
+    return { status: 204, headers: { 'x-amz-request-id': randomUUID() }, body: '' };
   }
   const object = store.get(bucket, key);
   if (!object) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.', `/${bucket}/${key}`, head);

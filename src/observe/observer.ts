@@ -5,14 +5,17 @@
  * one-line warning (said once) and a gap in the Observation, and the next
  * poll tries again (later, when AWS throttles).
  */
+import type { ScalingPolicy } from '@aws-sdk/client-auto-scaling';
 import type { Observation, ObservationEvent } from '../stats/result.js';
 import { ConfigError, ObserverError } from '../errors.js';
 import { parseAlbHost } from './arn.js';
+import { createAwsApi, DEFAULT_AWS_REQUEST_TIMEOUT_MS, type AwsApi } from '../aws/clients.js';
+import { classifyAwsError, type AwsTrouble } from '../aws/errors.js';
+import { chooseRegion } from '../aws/region.js';
 import { activityUpdates, alarmEvents, alarmHistoryEvents, groupState, instanceEvents, type GroupState } from './autoscaling.js';
-import { chooseRegion, classifyAwsError, createAwsApi, DEFAULT_AWS_REQUEST_TIMEOUT_MS, type AwsApi, type AwsTrouble } from './aws.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { buildMetricDataInput, queryWindow, SampleStore, samplesFromResults, seriesFor } from './cloudwatch.js';
-import { applyAlarms, discover, emptyTarget, type ObservedTarget } from './discover.js';
+import { applyAlarms, discover, emptyTarget, targetGroupsOf, type ObservedTarget } from './discover.js';
 import { checkPollIntervalMs, wantsObservation } from './options.js';
 import type { ObserverOptions } from './types.js';
 
@@ -73,6 +76,9 @@ const START_BUDGET_MS = 3_000;
 /** After Ctrl-C the final poll gets this long, so abx still exits within a second whatever AWS does. */
 const INTERRUPTED_FINAL_POLL_MS = 500;
 
+/** How often a long observation reads the group's policies again (one cheap call), to see one change under it. */
+const POLICY_RECHECK_MS = 5 * 60_000;
+
 /** The most a throttled observer stretches its interval: 8 × pollIntervalMs. */
 const MAX_BACKOFF = 8;
 
@@ -124,6 +130,10 @@ class ObserverState {
   #blocked: ObservationBlock | null = null;
   /** Some poll got through without trouble: the endpoint answers. */
   #answered = false;
+  /** The group's target groups at discovery (sorted, joined), to see them change during a run. */
+  #attached: string | null = null;
+  #policySignature: string | null = null;
+  #policiesCheckedMs = 0;
 
   constructor(options: ObserverOptions, tuning: ObserverTuning, region: string) {
     this.#options = options;
@@ -289,9 +299,13 @@ class ObserverState {
     const troubles: AwsTrouble[] = [];
     const note = (action: string, error: unknown): void => {
       const trouble = classifyAwsError(error, action);
-      if (trouble.kind === 'credentials' && this.#options.profile) {
-        trouble.message = `no AWS credentials for profile "${this.#options.profile}": check ~/.aws/config and ~/.aws/credentials (or run aws sso login); observation is off`;
+      if (trouble.kind === 'credentials') {
+        trouble.message = this.#options.profile
+          ? `no AWS credentials for profile "${this.#options.profile}": check ~/.aws/config and ~/.aws/credentials (or run aws sso login); observation is off`
+          : `${trouble.message}; observation is off`;
       }
+      if (trouble.kind === 'throttling') trouble.message = `${trouble.message}; polling less often`;
+      if (trouble.kind === 'bad-response' || trouble.kind === 'other') trouble.message = `${trouble.message}; the next poll tries again`;
       if (trouble.kind !== 'aborted') troubles.push(trouble);
     };
 
@@ -303,19 +317,44 @@ class ObserverState {
           ...(this.#options.targetGroupArn ? { targetGroupArn: this.#options.targetGroupArn } : {}),
           ...(this.#options.url ? { url: this.#options.url } : {}),
         },
-        signal,
+        { signal },
       );
       for (const trouble of outcome.troubles) note(trouble.action, trouble.error);
       for (const text of outcome.notes) this.#warn(text);
+      // What is not there is said (a failed call is said by its trouble); without a group, the rest follows from that.
+      for (const m of outcome.missing) {
+        if (m.action || (m.part !== 'group' && !outcome.target.asg)) continue;
+        if (m.part === 'targetGroup' && /^no target group found$/.test(m.reason)) continue;
+        if (m.part === 'loadBalancer' && /^no load balancer found$/.test(m.reason)) continue;
+        this.#warn(m.reason);
+      }
       this.#target = outcome.target;
+      this.#attached = outcome.group ? targetGroupsOf(outcome.group).sort().join(',') : null;
+      this.#policySignature = outcome.policies ? policySignature(outcome.policies) : null;
+      this.#policiesCheckedMs = this.#clock.now();
       // Discovery went through and found no group: the name (or the URL, or the target group) is wrong.
       if (!outcome.target.asg && outcome.troubles.length === 0) {
-        this.#blocked = { kind: 'not-found', message: outcome.notes[0] ?? 'no Auto Scaling group found' };
+        const why = outcome.missing.find((m) => m.part === 'group' || m.part === 'loadBalancer');
+        this.#blocked = { kind: 'not-found', message: why?.reason ?? outcome.notes[0] ?? 'no Auto Scaling group found' };
       }
       // Found what there is to find, or failed for a reason retrying cannot fix:
       // only transient trouble (throttling, a dead endpoint) makes the next poll rediscover.
       const transient = troubles.some((t) => t.kind === 'throttling' || t.kind === 'unreachable' || t.kind === 'bad-response');
       this.#discovered = !transient || Boolean(outcome.target.asg && outcome.target.policy);
+    } else if (this.#target.asg && this.#clock.now() - this.#policiesCheckedMs >= POLICY_RECHECK_MS) {
+      // A long run: a policy added, removed or changed under it changes what "the target" is.
+      this.#policiesCheckedMs = this.#clock.now();
+      try {
+        const out = await api.describePolicies({ AutoScalingGroupName: this.#target.asg, MaxRecords: 100 }, signal);
+        const now = policySignature(out.ScalingPolicies ?? []);
+        if (this.#policySignature !== null && now !== this.#policySignature) {
+          this.#warn(`the scaling policies of group ${this.#target.asg} changed during the run: finding the policy to follow again`);
+          this.#discovered = false;
+        }
+        this.#policySignature = now;
+      } catch (error) {
+        note('DescribePolicies', error);
+      }
     }
 
     const target = this.#target;
@@ -346,6 +385,14 @@ class ObserverState {
               this.#warn(`Auto Scaling group ${asg} no longer answers DescribeAutoScalingGroups`);
               return;
             }
+            const attached = targetGroupsOf(group).sort().join(',');
+            if (this.#attached !== null && attached !== this.#attached) {
+              this.#warn(
+                `the target groups of group ${asg} changed during the run (now ${attached || 'none'}): finding the target group to follow again`,
+              );
+              this.#discovered = false;
+            }
+            this.#attached = attached;
             const next = groupState(group);
             const atIso = new Date(this.#clock.now()).toISOString();
             this.#samples.upsert([
@@ -404,7 +451,7 @@ class ObserverState {
     this.#lastTrouble = troubles[0]?.kind ?? null;
     if (troubles.length) {
       for (const trouble of troubles) this.#warn(trouble.message);
-      this.#gap(endMs, shortReason(troubles[0]));
+      this.#gap(endMs, gapReason(troubles), [...new Set(troubles.map((t) => t.action))].sort());
     }
     if (troubles.some((t) => t.kind === 'throttling')) this.#backoff = Math.min(MAX_BACKOFF, this.#backoff * 2);
     else if (troubles.length === 0) this.#backoff = 1;
@@ -477,8 +524,8 @@ class ObserverState {
     }
   }
 
-  /** A gap from the last poll to `toMs`; consecutive gaps with the same reason merge. */
-  #gap(toMs: number, reason: string): void {
+  /** A gap from the last poll to `toMs`, naming the calls that failed; consecutive gaps with the same reason merge. */
+  #gap(toMs: number, reason: string, actions?: string[]): void {
     const fromIso = new Date(this.#lastPollMs).toISOString();
     const toIso = new Date(toMs).toISOString();
     const last = this.#gaps[this.#gaps.length - 1];
@@ -486,14 +533,35 @@ class ObserverState {
       last.to = toIso;
       return;
     }
-    this.#gaps.push({ from: fromIso, to: toIso, reason });
+    this.#gaps.push({ from: fromIso, to: toIso, reason, ...(actions?.length ? { actions } : {}) });
   }
 }
 
-/** The gap's reason: what kind of trouble, on which call (the warning carries the how-to-fix). */
-function shortReason(trouble: AwsTrouble): string {
-  const head = trouble.message.split(':')[0] ?? trouble.message;
-  return `${trouble.kind}: ${head}`.slice(0, 160);
+/**
+ * The gap's reason: every call that failed in the poll, each with a few words
+ * ("DescribeAlarms: HTTP 500; DescribeScalingActivities: HTTP 500"), in a
+ * fixed order so that the same trouble on the next poll extends the gap
+ * rather than starting another. The warning carries the how-to-fix.
+ */
+function gapReason(troubles: readonly AwsTrouble[]): string {
+  const kinds = [...new Set(troubles.map((t) => t.kind))];
+  const calls = [...new Map(troubles.map((t) => [t.action, t.short])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${kinds.length === 1 ? kinds[0] : 'several'}: ${calls.map(([action, short]) => `${action}: ${short}`).join('; ')}`;
+}
+
+/** What a policy set says about scaling (which policies, on what, at what target), to see it change during a run. */
+function policySignature(policies: readonly ScalingPolicy[]): string {
+  return JSON.stringify(
+    policies
+      .map((p) => [
+        p.PolicyName,
+        p.PolicyType,
+        p.Enabled,
+        p.TargetTrackingConfiguration?.TargetValue,
+        p.TargetTrackingConfiguration?.PredefinedMetricSpecification?.ResourceLabel,
+      ])
+      .sort(),
+  );
 }
 
 function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {

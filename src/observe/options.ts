@@ -27,19 +27,3 @@ export function checkPollIntervalMs(pollIntervalMs: number, given = `${pollInter
   }
   return pollIntervalMs;
 }
-
-/** The SDK's own rule for a region: a DNS label (letters, digits, hyphens), since it becomes part of the endpoint's host name. */
-const REGION = /^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$/;
-
-/** A region name as AWS could have one, or a one-line ConfigError that says it is invalid (not missing). */
-export function checkRegion(region: string, flag = '--region'): string {
-  const trimmed = region.trim();
-  if (!trimmed) throw new ConfigError(`${flag} must not be empty`);
-  if (!REGION.test(trimmed)) throw new ConfigError(`${flag} "${region}" is not a valid AWS region: use a name such as us-east-1`);
-  return trimmed;
-}
-
-/** True when `region` could be a region (see checkRegion). */
-export function isValidRegion(region: string): boolean {
-  return REGION.test(region.trim());
-}

@@ -3,7 +3,7 @@
  * (src/observe/); the CLI only builds these options from flags.
  */
 import type { ObservationEvent } from '../stats/result.js';
-import type { AwsCredentials } from './aws.js';
+import type { AwsCredentials } from '../aws/clients.js';
 
 export interface ObserverOptions {
   /** --asg NAME */

@@ -303,19 +303,35 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
   lines.push(...wrapped(`  ${legend.join('; ')}`, 2).map((l) => p.dim(l)));
   lines.push('');
 
-  const tts = timeToScale(observation, start);
+  const tts = timeToScale(observation, start, result.timeline);
   lines.push(p.bold('Time to scale'));
   const aboveLabel = `load above target${tts.targetValue !== null ? ` ${num(tts.targetValue)}` : ''}`;
   const labelWidth = Math.max(20, aboveLabel.length + 1);
-  const step = (label: string, atMs: number | null, afterMs: number | null, extra = ''): string[] => {
-    const offset = atMs === null ? 'not seen' : formatOffset(atMs - start).padEnd(9);
+  // A step not seen because its call failed, or because there is nothing to read it from, says so: never "not seen" alone.
+  const failed = new Set(observation.gaps.flatMap((g) => g.actions ?? []));
+  const unseen = (calls: string[], nothing: string | null): string => {
+    const call = calls.find((c) => failed.has(c));
+    if (call) return `could not read (${call} failed; see the gaps)`;
+    return nothing ?? 'not seen';
+  };
+  const step = (label: string, atMs: number | null, afterMs: number | null, extra = '', why = 'not seen'): string[] => {
+    const offset = atMs === null ? why : formatOffset(atMs - start).padEnd(9);
     // Only an offset printed with a minus needs saying: one that rounds to +0s reads as the start.
     const before = atMs !== null && formatOffset(atMs - start).startsWith('-') ? ` (${BEFORE_START_NOTE})` : '';
     const text = `  ${label.padEnd(labelWidth)} ${offset}${afterMs !== null ? ` (${formatDuration(afterMs)} later)` : ''}${extra}${before}`;
     return wrapped(text.trimEnd(), labelWidth + 3);
   };
-  lines.push(...step(aboveLabel, tts.loadAboveTargetAtMs, null));
-  lines.push(...step('alarm', tts.alarmAtMs, tts.alarmAfterMs));
+  const activityWhy = unseen(['DescribeScalingActivities', 'DescribeAutoScalingGroups'], null);
+  lines.push(...step(aboveLabel, tts.loadAboveTargetAtMs, null, '', unseen(['GetMetricData'], null)));
+  lines.push(
+    ...step(
+      'alarm',
+      tts.alarmAtMs,
+      tts.alarmAfterMs,
+      '',
+      unseen(['DescribeAlarms'], observation.alarms.length ? null : 'no alarm to follow'),
+    ),
+  );
   lines.push(
     ...step(
       // Without an activity from the API, say the time is the polls' first capacity increase.
@@ -323,9 +339,12 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
       tts.activityAtMs,
       tts.activityAfterMs,
       tts.fromCapacity !== null ? `  ${tts.fromCapacity} → ${tts.toCapacity}` : '',
+      activityWhy,
     ),
   );
-  lines.push(...step('instance InService', tts.inServiceAtMs, tts.inServiceAfterMs));
+  // Without the step before it, InService has nothing to be timed from: the same reason holds.
+  const inServiceWhy = tts.activityAtMs === null && activityWhy !== 'not seen' ? activityWhy : unseen(['DescribeAutoScalingGroups'], null);
+  lines.push(...step('instance InService', tts.inServiceAtMs, tts.inServiceAfterMs, '', inServiceWhy));
   if (tts.totalMs !== null) lines.push(`  ${'total'.padEnd(labelWidth)} ${formatDuration(tts.totalMs)}`);
   if (tts.neededCapacity !== null) {
     const verdict = tts.capacityReached ? 'enough' : 'not enough';
@@ -335,6 +354,7 @@ export function renderScalingTimeline(result: Result, style: { color: boolean; w
     capacity[last] = capacity[last].replace(new RegExp(`${verdict}$`), tts.capacityReached ? p.good(verdict) : p.bad(verdict));
     lines.push(...capacity);
   }
+  for (const note of tts.notes) lines.push(...wrapped(`  note: ${note}`, 4).map((l) => p.dim(l)));
   if (observation.warnings.length) {
     lines.push('');
     lines.push(p.warn('Observer warnings'));

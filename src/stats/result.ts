@@ -199,6 +199,8 @@ export interface ObservationGap {
   from: string;
   to: string;
   reason: string;
+  /** The API operations that failed in this gap (e.g. DescribeScalingActivities): what could not be read. */
+  actions?: string[];
 }
 
 /** What the AWS observer saw while the run went on (see src/observe/). */

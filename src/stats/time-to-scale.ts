@@ -6,14 +6,23 @@
  */
 import { byTime } from './by-time.js';
 import { policyMetric } from './policy-metric.js';
-import type { Observation, ObservationEvent, ObservationSample, Result } from './result.js';
+import type { Observation, ObservationEvent, ObservationSample, Result, TimelineBucket } from './result.js';
 
 /** How long each step of a scale-out took, from the observation alone. Epoch ms; null when the step was not seen. */
 export interface TimeToScale {
   /** The policy's target (e.g. requests per target per period); null without a policy. */
   targetValue: number | null;
-  /** Start of the first period whose RequestCountPerTarget (the policy's metric) was above the target. */
+  /**
+   * When the load went above the target: from abx's own per-second counts
+   * (its request rate, over the InService count of the time, past the target
+   * per period) when they show it, else the start of the first CloudWatch
+   * period above the target.
+   */
   loadAboveTargetAtMs: number | null;
+  /** Where loadAboveTargetAtMs came from. */
+  loadSource: 'abx' | 'cloudwatch' | null;
+  /** What limits these figures (CloudWatch's period, load abx did not send), one line each. */
+  notes: string[];
   /** The scale-out alarm (AlarmHigh) went to ALARM. */
   alarmAtMs: number | null;
   /** The first scale-out scaling activity started; without one, the first capacity increase the polls saw. */
@@ -101,7 +110,40 @@ function diff(later: number | null, earlier: number | null): number | null {
   return later !== null && earlier !== null ? Math.max(0, later - earlier) : null;
 }
 
-export function timeToScale(observation: Observation, runStartedAtMs: number): TimeToScale {
+/** abx's own requests are averaged over this many seconds before they are compared with the target: one busy second is not a crossing. */
+const OWN_RATE_WINDOW_SEC = 5;
+
+/**
+ * The first second at which abx's own request rate (ended requests, averaged
+ * over the last few seconds), scaled to a period and divided by the InService
+ * count of that time, was above the target: when the load crossed it, to the
+ * second. Null without a per-target target, a timeline or an InService count.
+ */
+export function ownLoadCrossingMs(
+  observation: Observation,
+  runStartedAtMs: number,
+  timeline: readonly TimelineBucket[],
+  target: number,
+): number | null {
+  if (!observation.policy || policyMetric(observation) !== 'RequestCountPerTarget' || timeline.length === 0) return null;
+  const inService = observation.samples.filter((s) => s.metric === 'InServiceInstances').sort(byTime);
+  if (inService.length === 0) return null;
+  const buckets = [...timeline].sort((a, b) => a.second - b.second);
+  const bySecond = new Map(buckets.map((b) => [b.second, b.completed + b.errors]));
+  for (const bucket of buckets) {
+    const atMs = runStartedAtMs + bucket.second * 1000;
+    let sum = 0;
+    const from = Math.max(0, bucket.second - OWN_RATE_WINDOW_SEC + 1);
+    for (let s = from; s <= bucket.second; s++) sum += bySecond.get(s) ?? 0;
+    const ratePerSec = sum / (bucket.second - from + 1);
+    let targets = inService[0].value;
+    for (const sample of inService) if (ms(sample.at) <= atMs) targets = sample.value;
+    if (targets > 0 && (ratePerSec * observation.periodSec) / targets > target) return atMs;
+  }
+  return null;
+}
+
+export function timeToScale(observation: Observation, runStartedAtMs: number, timeline: readonly TimelineBucket[] = []): TimeToScale {
   const target = observation.policy && Number.isFinite(observation.policy.targetValue) ? observation.policy.targetValue : null;
   const periodMs = observation.periodSec * 1000;
   const metric = policyMetric(observation);
@@ -109,7 +151,26 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
     target === null
       ? undefined
       : observation.samples.find((s) => s.metric === metric && ms(s.at) >= runStartedAtMs - periodMs && s.value > target);
-  const loadAboveTargetAtMs = above ? ms(above.at) : null;
+  const cloudWatchMs = above ? ms(above.at) : null;
+  const ownMs = target === null ? null : ownLoadCrossingMs(observation, runStartedAtMs, timeline, target);
+  const notes: string[] = [];
+  const period = `${observation.periodSec} s`;
+  let loadAboveTargetAtMs: number | null = null;
+  let loadSource: TimeToScale['loadSource'] = null;
+  if (ownMs !== null && (cloudWatchMs === null || ownMs < cloudWatchMs + periodMs)) {
+    // abx's own counts say it to the second; CloudWatch only knows the period it happened in.
+    loadAboveTargetAtMs = ownMs;
+    loadSource = 'abx';
+    if (cloudWatchMs === null) notes.push(`CloudWatch has no ${period} period above the target yet: the crossing is from abx's own counts`);
+  } else if (cloudWatchMs !== null) {
+    loadAboveTargetAtMs = cloudWatchMs;
+    loadSource = 'cloudwatch';
+    notes.push(
+      ownMs !== null
+        ? `CloudWatch saw the target passed before abx's own requests could pass it: other clients load this target group too; the time is the start of that ${period} period`
+        : `load above target is known only to CloudWatch's ${period} period: it went above somewhere in the period that starts then`,
+    );
+  }
   const events = [...observation.events].sort(byTime);
   const alarm = events.find((e) => isHighAlarm(e, observation) && ms(e.at) >= (loadAboveTargetAtMs ?? runStartedAtMs) - periodMs);
   const alarmAtMs = alarm ? ms(alarm.at) : null;
@@ -143,9 +204,17 @@ export function timeToScale(observation: Observation, runStartedAtMs: number): T
       neededCapacity = peak === null ? null : Math.ceil(peak / target);
     }
   }
+  const high = observation.alarms.find((a) => a.role === 'high');
+  if (alarmAtMs !== null && high && high.periodSec >= 60) {
+    notes.push(
+      `the alarm fires only after ${high.datapointsToAlarm} of ${high.evaluationPeriods} whole ${high.periodSec} s periods above its threshold, each published by CloudWatch after its period ends: most of the alarm step is that wait`,
+    );
+  }
   return {
     targetValue: target,
     loadAboveTargetAtMs,
+    loadSource,
+    notes,
     alarmAtMs,
     activityAtMs,
     activitySource: activity ? 'activity' : increase ? 'capacity' : null,

@@ -5,9 +5,9 @@
  * mistake or its fix on top).
  */
 import { describe, expect, it } from 'vitest';
-import { checksExitCode, runChecks, troubleCheck } from '../../src/check/index.js';
+import { checksExitCode, runChecks, strictChecks } from '../../src/check/index.js';
 import type { Check, Snapshot } from '../../src/check/types.js';
-import { formatCheckTable } from '../../src/check/table.js';
+import { formatCheckTable, shellLines } from '../../src/check/table.js';
 
 const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/50dc6c495c0c9188';
 const TG_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/73e2d6bc24d8a067';
@@ -93,7 +93,10 @@ function base(): Snapshot {
         IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: ALB_SG }], IpRanges: [] }],
       },
     ],
-    instanceSecurityGroupIds: [EC2_SG],
+    instanceSecurityGroups: [
+      { id: EC2_SG, from: 'instance i-1' },
+      { id: EC2_SG, from: 'launch template lt-0abc version 3' },
+    ],
     subnets: [
       { SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' },
       { SubnetId: 'subnet-b', AvailabilityZone: 'us-east-1b' },
@@ -110,6 +113,7 @@ function base(): Snapshot {
         },
       },
     ],
+    unread: {},
     troubles: [],
     notes: [],
   };
@@ -254,6 +258,58 @@ const cases: Case[] = [
     'INFO',
     /burstable.*CPU credits/,
   ],
+  // what a group at 0 instances launches with
+  [
+    'SSH open on the launch template group, no instance running',
+    'security.admin-ports',
+    (s) => {
+      s.group!.Instances = [];
+      s.instanceSecurityGroups = [{ id: 'sg-0lt', from: 'launch template lt-0abc version 3' }];
+      s.securityGroups!.push({ GroupId: 'sg-0lt', GroupName: 'web-lt-sg', IpPermissions: [world(22, 22), world(80, 80)] });
+    },
+    'FAIL',
+    /SSH \(22\) open to the world on web-lt-sg/,
+  ],
+  [
+    'the launch template group open to the world, no instance running',
+    'security.instance-sg',
+    (s) => {
+      s.group!.Instances = [];
+      s.instanceSecurityGroups = [{ id: 'sg-0lt', from: 'launch template lt-0abc version 3' }];
+      s.securityGroups!.push({ GroupId: 'sg-0lt', GroupName: 'web-lt-sg', IpPermissions: [world(80, 80)] });
+    },
+    'FAIL',
+    /from anywhere/,
+  ],
+  // a policy that cannot act
+  [
+    'a disabled policy',
+    'scalability.policy',
+    (s) => (s.policies![0].Enabled = false),
+    'FAIL',
+    /no policy of group web-asg can act \(rps is disabled\)/,
+  ],
+  [
+    'a step policy with no alarm',
+    'scalability.policy',
+    (s) => (s.policies = [{ PolicyName: 'step', PolicyType: 'StepScaling', StepAdjustments: [{ ScalingAdjustment: 1 }], Alarms: [] }]),
+    'FAIL',
+    /step \(StepScaling\) has no alarm to invoke it/,
+  ],
+  [
+    'a step policy with its alarm',
+    'scalability.policy',
+    (s) => (s.policies = [{ PolicyName: 'step', PolicyType: 'StepScaling', Alarms: [{ AlarmName: 'cpu-high' }] }]),
+    'PASS',
+    /policy step \(StepScaling, 1 alarm\)/,
+  ],
+  [
+    'a working policy beside a simple one nothing invokes',
+    'scalability.policy',
+    (s) => s.policies!.push({ PolicyName: 'old', PolicyType: 'SimpleScaling', Alarms: [] }),
+    'WARN',
+    /ALBRequestCountPerTarget target 60; but old \(SimpleScaling\) has no alarm to invoke it/,
+  ],
 ];
 
 describe('checks', () => {
@@ -263,8 +319,10 @@ describe('checks', () => {
     const c = check(s, id);
     expect(c.status).toBe(status);
     if (expected) expect(c.summary).toMatch(expected);
-    if (status === 'FAIL' || status === 'WARN') expect(c.fix).toMatch(/^aws /);
-    else expect(c.fix).toBeNull();
+    // A fix is a command that runs when pasted (no placeholder), or none at all.
+    if (status === 'FAIL' || status === 'WARN') {
+      if (c.fix !== null) expect(c.fix).toMatch(/^aws [^<>]*$/);
+    } else expect(c.fix).toBeNull();
   });
 
   it('the well-built fixture passes everything: exit 0', () => {
@@ -292,29 +350,77 @@ describe('checks', () => {
     expect(checks[0].principle).toBe('failure');
   });
 
-  it('a denied read is a WARN naming the IAM action, and its checks are skipped', () => {
-    const s = base();
-    delete s.securityGroups;
-    s.troubles.push({
-      action: 'DescribeSecurityGroups',
-      iamAction: 'ec2:DescribeSecurityGroups',
-      message: 'AccessDenied',
-      accessDenied: true,
-    });
-    const checks = runChecks(s);
-    expect(checks.find((c) => c.id === 'security.alb-sg-world')).toBeUndefined();
-    const warn = checks.find((c) => c.id === 'read.DescribeSecurityGroups')!;
-    expect(warn).toMatchObject({ status: 'WARN', principle: 'security' });
-    expect(warn.summary).toContain('ec2:DescribeSecurityGroups');
-    expect(troubleCheck({ action: 'X', iamAction: 'svc:X', message: 'boom', accessDenied: false }).summary).toBe('not checked: boom');
-  });
-
   it('the table fits 80 columns except where a command word cannot be broken', () => {
     const s = base();
     s.group!.MaxSize = 2;
     const lines = formatCheckTable(s, runChecks(s), 80);
     expect(lines).toContain('failure');
-    for (const line of lines) if (!line.includes('fix:') && !/^ +\S+$/.test(line)) expect(line.length).toBeLessThanOrEqual(80);
+    for (const line of lines) if (!/^ +\S+( \\)?$/.test(line)) expect(line.length).toBeLessThanOrEqual(80);
     expect(lines.at(-1)).toMatch(/1 FAIL/);
+  });
+
+  it('a check whose inputs were not read is a SKIP with the reason, never a PASS; --strict makes it a FAIL', () => {
+    const s = base();
+    delete s.securityGroups;
+    s.unread = { loadBalancerSecurityGroups: 'DescribeSecurityGroups was denied: allow IAM action ec2:DescribeSecurityGroups' };
+    const checks = runChecks(s);
+    for (const id of ['security.alb-sg-world', 'security.listener-ports', 'security.instance-sg', 'security.admin-ports']) {
+      const c = checks.find((x) => x.id === id)!;
+      expect(c.status, id).toBe('SKIP');
+      expect(c.fix).toBeNull();
+    }
+    expect(checks.find((c) => c.id === 'security.alb-sg-world')!.reason).toBe(
+      'DescribeSecurityGroups was denied: allow IAM action ec2:DescribeSecurityGroups',
+    );
+    // Without a reason recorded, the SKIP still says what could not be read.
+    expect(checks.find((c) => c.id === 'security.instance-sg')!.reason).toBe("the instances' security groups could not be read");
+    expect(checksExitCode(checks)).toBe(0);
+    const strict = strictChecks(checks);
+    expect(strict.find((c) => c.id === 'security.admin-ports')).toMatchObject({ status: 'FAIL', reason: expect.any(String) as unknown });
+    expect(checksExitCode(strict)).toBe(1);
+    expect(formatCheckTable(s, checks, 80).at(-1)).toMatch(/^\d+ SKIP, \d+ PASS, 1 INFO$/);
+  });
+
+  it('every check is there even when nothing but the region was read: all SKIP', () => {
+    const checks = runChecks({ region: 'us-east-1', unread: {}, troubles: [], notes: [] });
+    expect(checks.map((c) => c.id).sort()).toEqual(
+      [
+        'failure.alb-azs',
+        'failure.group-azs',
+        'failure.health-check-type',
+        'failure.inservice-azs',
+        'failure.min-size',
+        'failure.target-health',
+        'scalability.instance-type',
+        'scalability.max-size',
+        'scalability.policy',
+        'scalability.warmup',
+        'security.admin-ports',
+        'security.alb-sg-world',
+        'security.http-redirect',
+        'security.imdsv2',
+        'security.instance-sg',
+        'security.listener-ports',
+      ].sort(),
+    );
+    expect(checks.every((c) => c.status === 'SKIP' && c.reason)).toBe(true);
+  });
+
+  it('a fix prints as lines a shell runs when pasted: joined back, they are the command', () => {
+    const s = base();
+    s.securityGroups![0].IpPermissions = [world(0, 65535)];
+    s.policies = [];
+    for (const c of runChecks(s).filter((x) => x.fix)) {
+      const lines = shellLines(c.fix!, 80);
+      // Every line but the last ends in " \\"; nothing but the command is on them.
+      lines.slice(0, -1).forEach((l) => expect(l).toMatch(/ \\$/));
+      expect(lines.at(-1)).not.toMatch(/\\$/);
+      const joined = lines
+        .map((l) => l.replace(/ \\$/, '').trim())
+        .join(' ')
+        .replace(/ && /g, ' && ');
+      expect(joined).toBe(c.fix);
+      for (const l of lines) if (l.length > 80) expect(l.trim()).toMatch(/^\S+( \\)?$/);
+    }
   });
 });

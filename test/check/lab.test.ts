@@ -4,8 +4,6 @@
  * PASSes multi-AZ; after the fix made through the EC2 API (revoke the open
  * rule, authorize port 80 from anywhere) the security check PASSes.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -99,58 +97,36 @@ describe('abx check against the lab', () => {
     expect(lines.indexOf('failure')).toBeLessThan(lines.indexOf('scalability'));
     expect(out).toMatch(/ {2}FAIL {2}alb-sg-world/);
     // Only an unbreakable command word (an ARN, a JSON argument) may pass the width.
-    for (const line of lines) if (line.length > 80) expect(line).toMatch(/^ {31}\S+$/);
+    for (const line of lines) if (line.length > 80) expect(line).toMatch(/^ +\S+( (&& )?\\)?$/);
   });
 });
 
-describe('abx check with a permission missing', () => {
-  let proxy: Server | undefined;
-  afterEach(async () => {
-    await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
-    proxy = undefined;
-  });
-
-  it('DescribeSecurityGroups denied: a WARN naming ec2:DescribeSecurityGroups, the other checks still run', async () => {
-    t = await startClockedLab();
-    const upstream = new URL(t.lab.apiUrl);
-    // A loopback front for the lab that denies one EC2 action, as IAM would (HTTP 403, EC2's XML error).
-    proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        if (/Action=DescribeSecurityGroups/.test(body.toString())) {
-          res.writeHead(403, { 'content-type': 'text/xml' });
-          res.end(
-            '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r-1</RequestID></Response>',
-          );
-          return;
-        }
-        const forward = httpRequest(
-          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-          (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-          },
-        );
-        forward.end(body);
-      });
-    });
-    await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', () => resolve()));
-    const port = (proxy.address() as AddressInfo).port;
+describe('abx check against abx lab --with-policy: every discovery form reads the load balancer', () => {
+  it.each(['asg', 'targetGroup', 'url'] as const)('from --%s: FAILs alb-sg-world and warns about port 90', async (form) => {
+    t = await startClockedLab({ withPolicy: true });
+    const dns = await (async () => {
+      const { ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+      const elb = new ElasticLoadBalancingV2Client(t.clientConfig);
+      try {
+        return (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers![0].DNSName!;
+      } finally {
+        elb.destroy();
+      }
+    })();
     let out = '';
+    const flags = { region: t.lab.region, endpointUrl: t.lab.apiUrl, json: true };
     const code = await runCheck(
-      undefined,
-      { asg: t.lab.asgName, region: t.lab.region, endpointUrl: `http://127.0.0.1:${port}`, json: true },
+      form === 'url' ? `http://${dns}/` : undefined,
+      form === 'asg' ? { ...flags, asg: t.lab.asgName } : form === 'targetGroup' ? { ...flags, targetGroup: t.lab.targetGroupArn } : flags,
       { out: (s) => (out += s), err: () => undefined, credentials: t.clientConfig.credentials, maxAttempts: 1 },
     );
     const checks = byId(out);
-    expect(checks['read.DescribeSecurityGroups']).toMatchObject({ status: 'WARN', principle: 'security' });
-    expect(checks['read.DescribeSecurityGroups'].summary).toContain('ec2:DescribeSecurityGroups');
-    expect(checks['security.alb-sg-world']).toBeUndefined();
-    expect(checks['failure.group-azs'].status).toBe('PASS');
-    // The missing policy still FAILs.
     expect(code).toBe(1);
+    expect(checks['security.alb-sg-world']).toMatchObject({ status: 'FAIL' });
+    expect(checks['security.listener-ports'].summary).toContain('port 90');
+    // The policy is there: not the course's starting FAIL.
+    expect(checks['scalability.policy'].status).toBe('PASS');
+    expect(Object.values(checks).filter((c) => c.status === 'SKIP')).toEqual([]);
   });
 });
 

@@ -153,8 +153,11 @@ describe('scalability.peak-capacity', () => {
     expect(c.evidence).toContain('policy rps: target 90 per target per minute');
   });
 
-  it('is not checked without a group; runChecks adds it only with a result', () => {
-    expect(checkPeakCapacity({ ...snapshot(6), group: undefined }, result(minuteObservation()))).toBeNull();
+  it('is a SKIP without a group; runChecks adds it only with a result', () => {
+    expect(checkPeakCapacity({ ...snapshot(6), group: undefined }, result(minuteObservation()))).toMatchObject({
+      status: 'SKIP',
+      reason: 'the Auto Scaling group could not be read',
+    });
     expect(runChecks(snapshot(6)).some((c) => c.id === 'scalability.peak-capacity')).toBe(false);
     expect(runChecks(snapshot(6), undefined, result(minuteObservation())).find((c) => c.id === 'scalability.peak-capacity')?.status).toBe(
       'FAIL',

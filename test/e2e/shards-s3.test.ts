@@ -105,6 +105,6 @@ describe('shard results on S3', () => {
       timeoutMs: 60_000,
     });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read result file s3:\/\/abx-lab-results\/t1\/shard-9\.json: NoSuchKey/);
+    expect(missing.stderr).toMatch(/cannot read result file s3:\/\/abx-lab-results\/t1\/shard-9\.json: GetObject: NoSuchKey/);
   }, 120_000);
 });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { RegisterTaskDefinitionCommandInput, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import {
   ABX_CONTAINER,
+  EcsCallError,
   ensureTaskDefinition,
   givenTaskDefinition,
   launchShards,
@@ -158,6 +159,20 @@ describe('task definitions', () => {
     expect(newer.how).toBe('registered');
     expect(newer.arn).not.toBe(first.arn);
     expect(registered).toHaveLength(2);
+  });
+
+  it('a failing step names its own call: DescribeTaskDefinition when describing failed, RegisterTaskDefinition when registering did', async () => {
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    const describing = scriptedEcs([]);
+    describing.ecs.describeTaskDefinition = () => Promise.reject(denied);
+    const first = await ensureTaskDefinition(describing.ecs, wanted, 'us-east-1').catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(EcsCallError);
+    expect(first).toMatchObject({ action: 'DescribeTaskDefinition', cause: denied });
+    const registering = scriptedEcs([]);
+    registering.ecs.registerTaskDefinition = () => Promise.reject(denied);
+    expect(await ensureTaskDefinition(registering.ecs, wanted, 'us-east-1').catch((e: unknown) => e)).toMatchObject({
+      action: 'RegisterTaskDefinition',
+    });
   });
 
   it("--log-group sends each shard's output to CloudWatch Logs (awslogs), and a different group is a new revision", async () => {

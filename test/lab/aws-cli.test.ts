@@ -3,28 +3,18 @@
  * AWS CLI (Debian's `awscli`, v2.9, which speaks the Query protocol to
  * CloudWatch) and `--endpoint-url` against the lab. CI installs the CLI
  * (.ci/run) and this test must run there; elsewhere it is skipped when no
- * CLI is installed. The lab runs in this process on a clock the test moves.
+ * CLI is installed (test/helpers/aws-cli.ts). The lab runs in this process on a clock the test moves.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_CLI as AWS, awsCli, awsCliEnv, RUN_AWS_CLI_TESTS } from '../helpers/aws-cli.js';
 import { startClockedLab, type ClockedLab } from '../helpers/clocked-lab.js';
 import { driveLoad } from '../helpers/drive.js';
 
-/** Debian's package puts the CLI in /usr/bin; ABX_TEST_AWS_CLI names another. */
-function findAwsCli(): string | undefined {
-  if (process.env.ABX_TEST_AWS_CLI) return process.env.ABX_TEST_AWS_CLI;
-  if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'aws'))) return join(dir, 'aws');
-  return undefined;
-}
-
-const AWS = findAwsCli();
-const IN_CI = Boolean(process.env.CI);
 // In CI the CLI is installed by .ci/run: its absence is a failure, not a skip.
-const runIt = AWS || IN_CI ? it : it.skip;
+const runIt = RUN_AWS_CLI_TESTS ? it : it.skip;
 
 let t: ClockedLab;
 let home: string;
@@ -40,30 +30,7 @@ afterAll(async () => {
 
 /** Runs `aws <args> --output json` against the lab with fake credentials only, and parses its output. */
 function aws(...args: string[]): Promise<unknown> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    LANG: 'C.UTF-8',
-    AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE',
-    AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    // No profile or config of the machine's user may leak in.
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-  };
-  return new Promise((resolve, reject) => {
-    execFile(
-      AWS!,
-      [...args, '--endpoint-url', t.lab.apiUrl, '--output', 'json'],
-      { env, timeout: 60_000, maxBuffer: 4 << 20 },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${stderr || error.message}`));
-        resolve(stdout.trim() === '' ? {} : JSON.parse(stdout));
-      },
-    );
-  });
+  return awsCli(t.lab.apiUrl, awsCliEnv(home), ...args);
 }
 
 /** Moves the lab's clock a period at a time, with an API call after each step so the lab acts on it. */

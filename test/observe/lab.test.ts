@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWatch } from '../../src/cli/watch.js';
-import { createAwsApi } from '../../src/observe/aws.js';
+import { createAwsApi } from '../../src/aws/clients.js';
 import { startObserver } from '../../src/observe/observer.js';
 import { renderScalingTimeline } from '../../src/report/scaling.js';
 import { timeToScale } from '../../src/stats/time-to-scale.js';

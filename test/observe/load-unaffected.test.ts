@@ -46,7 +46,7 @@ describe('a load run beside a failing observer', () => {
       () => failEverything('deny'),
       /^AccessDenied on DescribeAutoScalingGroups: allow IAM action autoscaling:DescribeAutoScalingGroups/,
     ],
-    ['garbage', () => failEverything('garbage'), /unusable answer/],
+    ['garbage', () => failEverything('garbage'), /answered HTTP 200 with something abx cannot read/],
     ['a hung endpoint', () => failEverything('hang'), /cannot reach the AWS endpoint/],
     ['a dead endpoint', null, /cannot reach the AWS endpoint .*ECONNREFUSED/],
   ] as const)('%s: exactly -n requests, warnings and a gap', async (_name, handlers, warning) => {

@@ -160,9 +160,10 @@ describe('observer against a fake Auto Scaling group', () => {
     expect(observation.samples.filter((s) => s.metric === 'InServiceInstances').at(-1)!.value).toBe(3);
     expect(observation.gaps).toEqual([]);
     expect(observation.warnings).toEqual([]);
-    // Discovery: DescribeAutoScalingGroups, DescribePolicies, DescribeAlarms. Then four calls per poll.
+    // Discovery: DescribeAutoScalingGroups, DescribePolicies, DescribeAlarms, DescribeTargetGroups (the load
+    // balancer's ARN). Then four calls per poll.
     expect(observation.apiCalls).toBe(fake.calls.length);
-    expect(fake.calls.length - 3).toBe(observation.polls * 4);
+    expect(fake.calls.length - 4).toBe(observation.polls * 4);
     expect(observation.polls).toBeGreaterThanOrEqual(4);
   });
 
@@ -211,7 +212,7 @@ describe('failure is not fatal', () => {
     observer = undefined;
     expect(warnings).toEqual(['GetMetricData was throttled by AWS (Throttling); polling less often']);
     expect(observation.gaps).toHaveLength(1);
-    expect(observation.gaps[0].reason).toBe('throttling: GetMetricData was throttled by AWS (Throttling); polling less often');
+    expect(observation.gaps[0]).toMatchObject({ reason: 'throttling: GetMetricData: throttled', actions: ['GetMetricData'] });
     expect(observation.samples.some((s) => s.metric === 'DesiredCapacity')).toBe(true);
     // Start, the backed-off poll, the final one.
     expect(observation.polls).toBe(3);
@@ -234,8 +235,8 @@ describe('failure is not fatal', () => {
   });
 
   it.each([
-    ['server-error', /unusable answer from AWS \(HTTP 500/],
-    ['garbage', /unusable answer from AWS/],
+    ['server-error', /^HTTP 500 from (GetMetricData|DescribeAlarms): Internal Server Error; the next poll tries again$/],
+    ['garbage', /^(GetMetricData|DescribeAlarms) answered HTTP 200 with something abx cannot read: .*; the next poll tries again$/],
   ] as const)('%s: warns and marks a gap', async (mode, pattern) => {
     const world = newWorld(5);
     fake = await startFakeAws({ ...worldHandlers(world), GetMetricData: () => ({ fail: mode }), DescribeAlarms: () => ({ fail: mode }) });
@@ -250,6 +251,70 @@ describe('failure is not fatal', () => {
     expect(warnings.every((w) => pattern.test(w))).toBe(true);
     expect(observation.gaps.length).toBeGreaterThanOrEqual(1);
     expect(observation.asg).toBe(ASG);
+  });
+
+  it('two calls failing: one gap naming both, extended poll after poll rather than alternating', async () => {
+    const world = newWorld(5);
+    fake = await startFakeAws({
+      ...worldHandlers(world),
+      DescribeScalingActivities: () => ({ fail: 'server-error' }),
+      DescribeAlarms: (p) =>
+        fake!.calls.filter((c) => c.op === 'DescribeAlarms').length > 1 ? { fail: 'server-error' } : worldHandlers(world).DescribeAlarms(p),
+    });
+    const clock = new ManualClock();
+    let polls = 0;
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: clock.now() },
+      { maxAttempts: 1, clock, onPoll: (o) => (polls = o.polls) },
+    );
+    for (let n = 2; n <= 3; n++) {
+      clock.advance(1000);
+      await vi.waitFor(() => expect(polls).toBe(n), BUSY_MACHINE_WAIT);
+    }
+    const observation = await observer.stop();
+    observer = undefined;
+    expect(observation.gaps).toEqual([
+      {
+        from: expect.any(String) as unknown,
+        to: expect.any(String) as unknown,
+        reason: 'bad-response: DescribeAlarms: HTTP 500; DescribeScalingActivities: HTTP 500',
+        actions: ['DescribeAlarms', 'DescribeScalingActivities'],
+      },
+    ]);
+  });
+
+  it("the group's target groups change during the run: said once, and the target group is found again", async () => {
+    const world = newWorld(5);
+    const handlers = worldHandlers(world);
+    let moved = false;
+    const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg-b/0123456789abcdef';
+    const groups = handlers.DescribeAutoScalingGroups;
+    handlers.DescribeAutoScalingGroups = (p) => {
+      const reply = groups(p) as { body: { AutoScalingGroups: Record<string, unknown>[] } };
+      if (moved)
+        for (const g of reply.body.AutoScalingGroups)
+          if (g.AutoScalingGroupName === ASG) g.TrafficSources = [{ Identifier: TG_B, Type: 'elbv2' }];
+      return reply;
+    };
+    fake = await startFakeAws(handlers);
+    const clock = new ManualClock();
+    const warnings: string[] = [];
+    let polls = 0;
+    observer = await startObserver(
+      { asg: ASG, endpointUrl: fake.url, pollIntervalMs: 1000, runStartedAtMs: clock.now(), onWarning: (w) => warnings.push(w) },
+      { maxAttempts: 1, clock, onPoll: (o) => (polls = o.polls) },
+    );
+    moved = true;
+    for (let n = 2; n <= 3; n++) {
+      clock.advance(1000);
+      await vi.waitFor(() => expect(polls).toBe(n), BUSY_MACHINE_WAIT);
+    }
+    const observation = await observer.stop();
+    observer = undefined;
+    expect(warnings.filter((w) => /changed during the run/.test(w))).toEqual([
+      `the target groups of group ${ASG} changed during the run (now ${TG_B}): finding the target group to follow again`,
+    ]);
+    expect(observation.targetGroup).toBe(TG_B);
   });
 
   it('endpoint down: never throws, warns once, one merged gap over the whole run', async () => {

@@ -108,6 +108,53 @@ describe('timeToScale', () => {
   });
 });
 
+describe("time to scale counts the load from abx's own per-second counts", () => {
+  // One-minute periods: the first above-target minute starts 46 s before the run (the minute holding its start).
+  const minute: Observation = {
+    ...makeObservation(START),
+    periodSec: 60,
+    samples: [
+      { at: at(-46_000), metric: 'RequestCountPerTarget', value: 120, provisional: false },
+      { at: at(0), metric: 'InServiceInstances', value: 2, provisional: false },
+      { at: at(0), metric: 'DesiredCapacity', value: 2, provisional: false },
+    ],
+    events: [
+      {
+        at: at(60_000),
+        kind: 'alarm',
+        alarmName: 'TargetTracking-abx-lab-asg-AlarmHigh-fc0e4183',
+        fromState: 'OK',
+        toState: 'ALARM',
+        description: 'x',
+      },
+    ],
+    alarms: makeObservation(START).alarms.map((a) => ({ ...a, periodSec: 60 })),
+  };
+  // 1 request a second for 10 s, then 4: past 60 per target per minute on 2 instances from +11s (5 s average).
+  const secondsMs = Array.from({ length: 30 }, (_, s) => Array.from({ length: s < 10 ? 1 : 4 }, () => 5));
+
+  it('the crossing is the second abx sent enough, not the start of the CloudWatch minute', () => {
+    const result = makeResult({ secondsMs, startedAtMs: START, observation: minute });
+    const tts = timeToScale(minute, START, result.timeline);
+    expect(tts.loadSource).toBe('abx');
+    expect(tts.loadAboveTargetAtMs).toBe(START + 11_000);
+    expect(tts.alarmAfterMs).toBe(49_000);
+    expect(tts.notes.some((n) => /only after 3 of 3 whole 60 s periods/.test(n))).toBe(true);
+    const text = renderScalingTimeline(result, { color: false, width: 200 });
+    expect(text).toContain('  load above target 60  +11s\n');
+    expect(text).not.toContain('-46s');
+  });
+
+  it('without abx counts that pass it, the CloudWatch period, and a note that says that is all it knows', () => {
+    const tts = timeToScale(minute, START, []);
+    expect(tts.loadSource).toBe('cloudwatch');
+    expect(tts.loadAboveTargetAtMs).toBe(START - 46_000);
+    expect(tts.notes).toContain(
+      "load above target is known only to CloudWatch's 60 s period: it went above somewhere in the period that starts then",
+    );
+  });
+});
+
 describe('renderScalingTimeline', () => {
   const secondsMs = Array.from({ length: 40 }, (_, s) => Array.from({ length: 10 + s }, (_, i) => 5 + (i % 10)));
   const result = makeResult({ secondsMs, startedAtMs: START, observation: makeObservation(START) });
@@ -255,8 +302,27 @@ describe('timeline rows from the polls', () => {
     const cells = row(text, '-37s');
     // time, abx req, abx p99, req/tgt, vs tgt, healthy, des/InS, CPU: nothing read from CloudWatch is a dash.
     expect(cells.slice(3)).toEqual(['-', '-', '-', '2/2', '-']);
-    expect(text).toMatch(/\n {2}alarm +not seen/);
+    expect(text).toMatch(/\n {2}alarm +no alarm to follow/);
     // No instance event: the InService count the polls saw rise stands in.
     expect(text).toMatch(/\n {2}instance InService +\+30s/);
+  });
+
+  it('a step whose call failed says it could not be read, not that it did not happen', () => {
+    const observation = {
+      ...polled(),
+      samples: polled().samples.filter((s) => s.metric !== 'DesiredCapacity' && s.metric !== 'InServiceInstances'),
+      gaps: [
+        {
+          from: new Date(start).toISOString(),
+          to: new Date(start + 60_000).toISOString(),
+          reason: 'bad-response: DescribeAlarms: HTTP 500; DescribeScalingActivities: HTTP 500',
+          actions: ['DescribeAlarms', 'DescribeScalingActivities'],
+        },
+      ],
+    };
+    const text = renderScalingTimeline(makeResult({ secondsMs: [[1]], startedAtMs: start, observation }), { color: false, width: 200 });
+    expect(text).toMatch(/\n {2}alarm +could not read \(DescribeAlarms failed; see the gaps\)/);
+    expect(text).toMatch(/\n {2}scaling activity +could not read \(DescribeScalingActivities failed; see the gaps\)/);
+    expect(text).not.toMatch(/(alarm|scaling activity|instance InService) +not seen/);
   });
 });

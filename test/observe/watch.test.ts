@@ -16,8 +16,13 @@ afterEach(async () => {
 describe('watch options', () => {
   const now = Date.UTC(2026, 0, 1, 12, 0, 0);
   it.each<[string | undefined, Record<string, unknown>, RegExp]>([
-    [undefined, {}, /^watch needs --asg NAME or an ALB URL/],
-    ['http://example.com/', {}, /^watch: example\.com is not an ALB DNS name \(\*\.elb\.amazonaws\.com\); pass --asg NAME$/],
+    [undefined, {}, /^watch needs --asg NAME, --target-group ARN or an ALB URL/],
+    [
+      'http://example.com/',
+      {},
+      /^watch: example\.com is not an ALB DNS name \(\*\.elb\.amazonaws\.com\); pass --asg NAME or --target-group ARN$/,
+    ],
+    [undefined, { targetGroup: 'web-tg' }, /^--target-group must be a target group ARN/],
     ['not a url', {}, /is not a URL/],
     [undefined, { asg: 'g', pollInterval: '500ms' }, /^--poll-interval must be at least 1s/],
     [undefined, { asg: 'g', pollInterval: 'soon' }, /^--poll-interval must be a duration/],
@@ -108,7 +113,9 @@ describe('the watch command', () => {
     expect(out).toMatch(
       /\d\d:\d\d:\d\d {2}no datapoints yet \(target 60\) {2}desired 2 {2}InService 2 {2}Pending 0 {2}AlarmHigh OK {2}AlarmLow OK\n/,
     );
-    expect(out).toContain('history (last 60m):\n');
+    expect(out).toContain('history (last 1h):\n');
+    // One look cannot see instance changes: it says so rather than claim there were none.
+    expect(out).toContain('instance changes need two looks: abx watch without --once follows them\n');
     expect(out).toMatch(/ {2}\d\d:\d\d:\d\d {2}scale-out 2 → 3: launching an instance \(us-east-1a\): i-0abc… \[Successful in \d+s\]\n/);
     // The alarm's name loses its UUID: the readable part and "…".
     const alarmLines = out.split('\n').filter((l) => l.includes('alarm AlarmHigh-…'));
@@ -170,5 +177,57 @@ describe('the watch command', () => {
         .filter((l) => l.type === 'event')
         .map((l) => l.activityId),
     ).toEqual(['act-10']);
+  });
+
+  it('--once after a failed call says it could not read it, never "no scaling activity"; --since 1s reads "1s"', async () => {
+    const world = newWorld(5);
+    fake = await startFakeAws({ ...worldHandlers(world), DescribeScalingActivities: () => ({ fail: 'server-error' }) });
+    let out = '';
+    let err = '';
+    const code = await runWatch(
+      undefined,
+      { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', once: true, since: '1s' },
+      { out: (t) => (out += t), err: (t) => (err += t), maxAttempts: 1, width: 200 },
+    );
+    expect(code).toBe(0);
+    expect(out).toContain('could not read scaling activities (DescribeScalingActivities: HTTP 500)\n');
+    expect(out).not.toMatch(/no scaling activity/);
+    expect(out).toContain('no alarm change in the last 1s\n');
+    expect(out).not.toMatch(/last 0m/);
+    expect(err).toContain('HTTP 500 from DescribeScalingActivities: Internal Server Error');
+  });
+
+  it('a group that does not exist: the error once, not a warning and the error', async () => {
+    fake = await startFakeAws(worldHandlers(newWorld(5)));
+    let err = '';
+    const code = await runWatch(
+      undefined,
+      { asg: 'nope', endpointUrl: fake.url, region: 'us-east-1', once: true },
+      { out: () => undefined, err: (t) => (err += t), maxAttempts: 1 },
+    );
+    expect(code).toBe(1);
+    expect(err).toBe('abx: watch: Auto Scaling group nope does not exist in us-east-1\n');
+  });
+
+  it('follow mode: the banner comes before the first state line; --no-color is accepted', async () => {
+    fake = await startFakeAws(worldHandlers(newWorld(5)));
+    const log: string[] = [];
+    const abort = new AbortController();
+    const done = runWatch(
+      undefined,
+      { asg: ASG, endpointUrl: fake.url, region: 'us-east-1', pollInterval: '1s', color: false },
+      { out: (t) => log.push(`out ${t}`), err: (t) => log.push(`err ${t}`), signal: abort.signal, maxAttempts: 1, width: 200 },
+    );
+    await vi.waitFor(() => expect(log.some((l) => l.startsWith('out '))).toBe(true), { timeout: 20_000 });
+    abort.abort();
+    expect(await done).toBe(0);
+    const banner = log.findIndex((l) => l.startsWith('err abx: watching web-asg'));
+    expect(banner).toBeGreaterThanOrEqual(0);
+    expect(banner).toBeLessThan(log.findIndex((l) => l.startsWith('out ')));
+    expect(log.filter((l) => l.startsWith('err abx: watching'))).toHaveLength(1);
+    const program = new Command('abx').exitOverride();
+    registerWatchCommand(program);
+    // Parsed, not refused (the watch itself is not run: no group given).
+    await expect(program.parseAsync(['node', 'abx', 'watch', '--no-color'])).rejects.toBeInstanceOf(ConfigError);
   });
 });

@@ -6,7 +6,7 @@
  * for what the user must set up (credentials, region).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { condenseSdkWarning } from '../../src/observe/aws.js';
+import { condenseSdkWarning } from '../../src/aws/clients.js';
 import { neverRespond, startRawServer, type FaultServer } from '../helpers/fault-servers.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
 import { startFakeAws, type FakeAws } from '../observe/fake-aws.js';
@@ -93,7 +93,8 @@ describe('abx watch', () => {
   it('--once exits 1 for a group that does not exist', async () => {
     const outcome = await runAbx(['watch', '--asg', 'nope', '--once', '--endpoint-url', fake.url], { env: keys });
     expect(outcome.code, outcome.stderr).toBe(1);
-    expect(outcome.stderr).toMatch(/^abx: watch: Auto Scaling group nope does not exist in us-east-1$/m);
+    // Said once, as the error: not first as a warning too.
+    expect(stderrLines(outcome)).toEqual(['abx: watch: Auto Scaling group nope does not exist in us-east-1']);
     expect(outcome.stdout).toBe('');
   });
 
@@ -109,6 +110,26 @@ describe('abx watch', () => {
     expect(stderrLines(outcome).at(-1)).toMatch(
       /^abx: watch: no AWS credentials found: set AWS_PROFILE \(or --profile\), AWS_ACCESS_KEY_ID/,
     );
+    expect(stderrLines(outcome).filter((l) => /no AWS credentials/.test(l))).toHaveLength(1);
+  });
+
+  it('--once without credentials: the error once, exit 2', async () => {
+    const outcome = await runAbx(['watch', '--asg', ASG, '--once', '--endpoint-url', fake.url], { env: noCredentials, timeoutMs: 30_000 });
+    expect(outcome.code, outcome.stderr).toBe(2);
+    expect(stderrLines(outcome)).toEqual([
+      'abx: watch: no AWS credentials found: set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CloudShell',
+    ]);
+  });
+});
+
+describe('abx check without credentials', () => {
+  it('exits 2 with one line that says what to set, and nothing about an observation it never makes', async () => {
+    const outcome = await runAbx(['check', '--asg', ASG, '--endpoint-url', fake.url], { env: noCredentials, timeoutMs: 30_000 });
+    expect(outcome.code).toBe(2);
+    expect(stderrLines(outcome)).toEqual([
+      'abx: check: no AWS credentials found: set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CloudShell',
+    ]);
+    expect(outcome.stderr).not.toContain('observation is off');
   });
 
   it('an invalid region is called invalid, exit 2', async () => {
